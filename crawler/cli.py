@@ -1,0 +1,138 @@
+"""`python -m crawler COMMAND`: a thin layer that parses arguments and calls the library.
+
+Every user mistake ends in one line on stderr that says what to do, and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from crawler.portals import (
+    PortalConfigError,
+    UnknownPortalError,
+    load_portals,
+    portal_for_url,
+    select_portals,
+)
+from storage import ArchiveError
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m crawler", description="Police-news crawler and archive.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser("crawl", help="crawl portals into the archive")
+    crawl.add_argument("portals", nargs="*", metavar="PORTAL", help="portal names (default: all)")
+    _add_db(crawl)
+    crawl.add_argument("--replica", action="store_true",
+                       help="serve the bundled offline replica on 127.0.0.1 and crawl it (the offline demo)")
+    crawl.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a setting of crawler/settings.py (repeatable)")
+    crawl.add_argument("--log-level", default=None, help="Scrapy log level (default INFO)")
+
+    extract = sub.add_parser("extract", help="show what extraction makes of one saved page")
+    extract.add_argument("file", type=Path, help="the saved page (raw bytes as served)")
+    extract.add_argument("--url", required=True, help="the URL the page was served at (picks portal rules)")
+    extract.add_argument("--status", type=int, default=200, help="HTTP status it was served with")
+    extract.add_argument("--json", action="store_true", help="print one JSON object")
+
+    stats = sub.add_parser("stats", help="articles, rejections and last run, per portal")
+    _add_db(stats)
+
+    bench = sub.add_parser("bench", help="measure crawl and extraction speed on a generated replica")
+    bench.add_argument("--articles", type=int, default=2000, help="articles in the generated portal")
+    return parser
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="archive file (default: data/archive.db)")
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler import run, tables
+
+    overrides = run.parse_overrides(args.set)
+    settings = run.project_settings(overrides)
+    select_portals(load_portals(settings.get("PORTALS_FILE") or None), args.portals)  # fail before starting
+    db = run.prepare_db(args.db or Path(settings.get("ARCHIVE_DB")))
+    settings.set("ARCHIVE_DB", str(db), priority="cmdline")
+    if args.log_level:
+        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
+    if args.replica:
+        with run.replica_running() as url:
+            settings.set("REPLICA_URL", url, priority="cmdline")
+            rows = run.crawl(args.portals, settings)
+    else:
+        rows = run.crawl(args.portals, settings)
+    tables.print_runs(rows)
+    print(f"archive: {db}")
+    return 0 if rows and all(r.outcome == "finished" for r in rows) else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extraction import ExtractOptions, extract_page
+
+    try:
+        body = args.file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {args.file}: {exc.strerror}; pass the path of a saved page") from None
+    portal = portal_for_url(load_portals(), args.url)
+    options = portal.extract_options() if portal else ExtractOptions()
+    result = extract_page(body, args.url, args.status, options=options)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        for key, value in result.as_json().items():
+            if key != "text":
+                print(f"{key:>10}: {value}")
+        print(f"\n{result.text or ''}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from crawler import run, tables
+    from storage import Archive
+    from storage.summary import portal_summaries
+
+    path = args.db or run.DEFAULT_DB
+    if not path.exists():
+        raise UserError(f"no archive at {path}; run `python -m crawler crawl` first or pass --db")
+    archive = Archive.open(path)
+    try:
+        tables.print_summaries(portal_summaries(archive.db, list(load_portals())))
+    finally:
+        archive.close()
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from crawler import bench
+
+    bench.main(args.articles)
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crawler.run import SettingError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

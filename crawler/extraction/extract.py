@@ -1,0 +1,211 @@
+"""One page in, one verdict out: an article with clean text and metadata, or a rejection with its reason.
+
+Pure: bytes and a URL in, an `Extraction` out, no I/O. Portal rules (selectors, title suffixes) arrive in
+`ExtractOptions`; when a portal's body container is found, trafilatura's expensive heuristics are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement, document_fromstring
+from trafilatura.settings import Extractor
+
+from crawler.extraction import blocks, classify, metadata
+from crawler.extraction.decode import decode_html
+from crawler.extraction.patterns import (
+    BODY_SELECTORS,
+    INFO_LINE,
+    INLINE_NOISE,
+    NOISE_LINE,
+    NOT_FOUND_TEXT,
+    SHORT_LINE_CHARS,
+    SHORT_NOISE_LINE,
+    TITLE_SELECTORS,
+)
+
+STATUSES = ("article", "not_found", "not_article", "error")
+_INFO_LINES = 8  # how many lines between headline and body may hold the info line
+_TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How to read one portal's pages (built from its portals.toml entry, or the defaults)."""
+
+    body_selectors: tuple[str, ...] = ()  # tried before the generic CMS selectors
+    title_selectors: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = ()  # exact site suffixes to cut from <title>
+    default_charset: str = "utf-8"  # assumed when a page declares none and is not UTF-8
+    min_chars: int = 60  # an article has at least this many characters of body text
+    max_bytes: int = 8_000_000  # bigger pages are rejected unparsed (no article is that large)
+    list_link_share: float = 0.5  # body paragraphs that are link texts above this share: a list page
+
+
+@dataclass
+class Extraction:
+    url: str
+    status: str  # one of STATUSES
+    reason: str | None = None
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    author: str | None = None
+    text: str | None = None
+    charset: str | None = None
+
+    def as_json(self) -> dict:
+        """The public shape printed by `python -m crawler extract --json`."""
+        data = asdict(self)
+        data.pop("charset")
+        return data
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    http_status: int = 200,
+    content_type: str | None = None,
+    final_url: str | None = None,
+    options: ExtractOptions = ExtractOptions(),
+) -> Extraction:
+    verdict = classify.verdict_before_parsing(body, url, http_status, content_type, final_url, options.max_bytes)
+    if verdict:
+        return Extraction(url, *verdict)
+    decoded = decode_html(body, content_type, options.default_charset)
+    try:
+        root = document_fromstring(decoded.text)
+    except (etree.ParserError, ValueError) as exc:
+        return Extraction(url, "not_article", f"unparseable HTML: {exc}", charset=decoded.charset)
+    result = _read_article(root, final_url or url, options)
+    result.url, result.charset = url, decoded.charset
+    return result
+
+
+def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extraction:
+    blocks.drop_invisible(root)
+    head_title = blocks.clean_line(root.findtext(".//title") or "")
+    headline = _first_text(root, options.title_selectors + TITLE_SELECTORS + ("h1", "h2"))
+    title = metadata.choose_title([headline] if headline else [], head_title, options.title_suffixes)
+    if title and NOT_FOUND_TEXT.search(title) and len(title) < 40:
+        return Extraction(url, "not_found", f"error page (title: {title})", title=title)
+    page_lines = blocks.lines(root.body if root.body is not None else root)
+    headline_texts = _headline_link_texts(root)
+
+    container = _body_container(root, options)
+    if container is not None:
+        blocks.drop_chrome(container)
+        raw_lines = blocks.lines(container)
+    else:
+        text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
+        raw_lines = [blocks.clean_line(line) for line in text.splitlines() if line.strip()]
+
+    info = _info_region(page_lines, raw_lines, title)
+    body_lines, removed = _clean(raw_lines, title)
+    text = "\n".join(body_lines)
+    around = "\n".join([info, *removed])
+    result = Extraction(
+        url,
+        "article",
+        title=title,
+        published=metadata.date_in_text(info) or metadata.date_in_meta(root) or metadata.date_in_url(url),
+        source=metadata.source_in(info) or metadata.source_in(around),
+        author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
+        text=text,
+    )
+    rejection = _rejection(text, body_lines, page_lines, headline_texts, container, options)
+    if rejection:
+        result.status, result.reason = rejection
+        result.text = text or None
+    return result
+
+
+def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        for el in root.cssselect(selector) if not selector.isalnum() else root.iter(selector):
+            text = blocks.clean_line(el.text_content())
+            if 4 <= len(text) <= 120:
+                return text
+    return None
+
+
+def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
+    """The portal's (or CMS's) body element, if present with enough text and not a link list."""
+    for selector in options.body_selectors + BODY_SELECTORS:
+        for el in root.cssselect(selector):
+            text = blocks.clean_line(el.text_content())
+            if len(text) >= options.min_chars and blocks.link_text_share(el) < options.list_link_share:
+                return el
+    return None
+
+
+def _headline_link_texts(root: HtmlElement) -> set[str]:
+    return {t for a in root.iter("a") if len(t := blocks.clean_line(a.text_content())) >= 6}
+
+
+def _info_region(page_lines: list[str], body_lines: list[str], title: str | None) -> str:
+    """The lines between the headline and the body, where portals print time, source and author."""
+    first_body = next((line for line in body_lines if len(line) >= 20 and not INFO_LINE.search(line)), None)
+    end = page_lines.index(first_body) if first_body in page_lines else min(len(page_lines), 40)
+    start = max(0, end - _INFO_LINES)
+    if title:
+        for i in range(end - 1, max(-1, end - 4 * _INFO_LINES), -1):
+            if title in page_lines[i]:
+                start = i + 1
+                break
+    return "\n".join(page_lines[start:end])
+
+
+def _clean(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once."""
+    kept: list[str] = []
+    removed: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        is_noise = (
+            NOISE_LINE.search(line)
+            or (len(line) <= SHORT_LINE_CHARS and (SHORT_NOISE_LINE.search(line) or INFO_LINE.search(line)))
+            or (title and line == title and not kept)
+        )
+        if is_noise:
+            removed.append(line)
+            continue
+        line = blocks.clean_line(INLINE_NOISE.sub("", line))
+        if not line or line in seen:
+            continue
+        seen.add(line)
+        kept.append(line)
+    return kept, removed
+
+
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
+
+
+def _rejection(
+    text: str,
+    body_lines: list[str],
+    page_lines: list[str],
+    headline_texts: set[str],
+    container: HtmlElement | None,
+    options: ExtractOptions,
+) -> tuple[str, str] | None:
+    size = len(_CJK_OR_WORD.findall(text))
+    if size < 300 and NOT_FOUND_TEXT.search(text or "\n".join(page_lines[:60])):
+        return "not_found", "error page (page-not-found message)"
+    linked = sum(1 for line in body_lines if _is_link_line(line, headline_texts))
+    if len(body_lines) >= 5 and linked / len(body_lines) > options.list_link_share:
+        return "not_article", f"list page ({linked} of {len(body_lines)} paragraphs are links)"
+    if size >= options.min_chars:
+        return None
+    if container is None and len(headline_texts) >= 20:
+        return "not_article", f"list page ({len(headline_texts)} headline links, {size} characters of text)"
+    if size == 0:
+        return "not_found", "article template with an empty body"
+    return "not_article", f"too little text ({size} characters)"
+
+
+def _is_link_line(line: str, headline_texts: set[str]) -> bool:
+    return line in headline_texts or any(len(t) >= 8 and line.startswith(t) for t in headline_texts)

@@ -1,0 +1,128 @@
+"""Title, publication time, source and author, read from the places a reader reads them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from lxml.html import HtmlElement
+
+from crawler.extraction.blocks import clean_line
+from crawler.extraction.patterns import (
+    AUTHOR_LABEL,
+    DATE,
+    DATE_META,
+    LABEL_WORD,
+    REPORTER_LABEL,
+    SITE_WORDS,
+    SOURCE_LABEL,
+    TITLE_SEPARATORS,
+    URL_DATES,
+    VALUE_STOP,
+)
+
+SHANGHAI = timezone(timedelta(hours=8))
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+
+
+def iso_date(match: re.Match[str]) -> str | None:
+    """ISO 8601 from a DATE match: with +08:00 when a time is given, the day alone otherwise."""
+    parts = match.groupdict()
+    try:
+        day = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+        if parts.get("H") is None:
+            return day.date().isoformat()
+        moment = day.replace(hour=int(parts["H"]), minute=int(parts.get("M") or 0),
+                             second=int(parts.get("S") or 0), tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+    if not 1990 <= moment.year <= datetime.now().year + 1:
+        return None
+    return moment.isoformat()
+
+
+def date_in_text(text: str) -> str | None:
+    for match in DATE.finditer(text):
+        found = iso_date(match)
+        if found:
+            return found
+    return None
+
+
+def date_in_meta(root: HtmlElement) -> str | None:
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in DATE_META and meta.get("content"):
+            found = date_in_text(meta.get("content"))
+            if found:
+                return found
+    return None
+
+
+def date_in_url(url: str) -> str | None:
+    for pattern in URL_DATES:
+        match = pattern.search(url)
+        if match:
+            found = iso_date(match)
+            if found:
+                return found
+    return None
+
+
+def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:
+    """Drop "_平安浙江网", "-大众网" and similar site or channel names from a <title>."""
+    title = clean_line(title)
+    for suffix in suffixes:
+        if suffix and title.endswith(suffix) and len(title) > len(suffix):
+            return clean_line(title[: -len(suffix)].rstrip("_-|｜－— "))
+    while True:
+        separators = list(TITLE_SEPARATORS.finditer(title))
+        if not separators:
+            return title
+        head, tail = title[: separators[-1].start()], title[separators[-1].end():]
+        if not head or len(tail) > 14 or not SITE_WORDS.search(tail):
+            return title
+        title = head
+
+
+def choose_title(candidates: list[str], head_title: str, suffixes: tuple[str, ...] = ()) -> str | None:
+    """Prefer a headline element that the <title> confirms; else the <title> without its suffix."""
+    stripped = strip_site_suffix(head_title, suffixes) if head_title else ""
+    plausible = [clean_line(c) for c in candidates if 4 <= len(clean_line(c)) <= 120]
+    for candidate in plausible:
+        if stripped and (candidate in head_title or stripped in candidate):
+            return candidate
+    if stripped:
+        return stripped
+    return plausible[0] if plausible else None
+
+
+def _value_after(label: re.Pattern[str], text: str) -> str | None:
+    match = label.search(text)
+    if not match:
+        return None
+    rest = text[match.end():]
+    if LABEL_WORD.match(rest):
+        return None
+    stop = VALUE_STOP.search(rest)
+    value = rest[: stop.start()] if stop else rest
+    value = value.strip("()（）[]【】<>《》:：,，。.;；")
+    return value or None
+
+
+def source_in(text: str) -> str | None:
+    return _value_after(SOURCE_LABEL, text)
+
+
+def author_in(text: str) -> str | None:
+    """`作者:警安在线` → 警安在线; `记者 王晓峰 通讯员 徐超` → 王晓峰 徐超; `作者: 来源:…` → None."""
+    value = _value_after(AUTHOR_LABEL, text)
+    if value:
+        return value
+    names: list[str] = []
+    for segment in REPORTER_LABEL.split(text)[1:]:
+        for token in re.split(r"[\s、，,]+", segment.strip()):
+            if not _CJK_NAME.match(token) or LABEL_WORD.match(token):
+                break
+            names.append(token)
+    return " ".join(dict.fromkeys(names)) or None

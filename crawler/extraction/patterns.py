@@ -1,0 +1,98 @@
+"""What Chinese news-portal chrome and error pages look like: data for the extraction rules, no logic.
+
+Portal-specific selectors live in portals.toml; what is here holds across the CMSs these portals run
+(TRS, JCMS, Founder e-paper, WeChat).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Elements never part of an article, removed before any text is read.
+DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "textarea", "object",
+             "embed", "svg", "canvas", "template", "head")
+# Class/id fragments of chrome containers (lower-case; matched inside class and id attributes).
+CHROME_HINTS = (
+    "breadcrumb", "crumb", "position", "location", "daohang", "navbar", "topnav", "menu",
+    "footer", "copyright", "banquan", "related", "xgxw", "xgwz", "relate", "recommend", "tuijian",
+    "comment", "pinglun", "share", "fenxiang", "print", "fontsize", "zihao", "editor_info",
+    "sidebar", "side_", "right_", "friendlink", "youqing", "links", "pagenav", "toolbar",
+)
+# Containers that hold the body in the CMSs these portals use, best first.
+BODY_SELECTORS = (
+    "#js_content", ".rich_media_content", ".TRS_Editor", "#zoom", "#ozoom", ".artCon", ".art_con",
+    ".article-content", ".article_content", "#artibody", ".contTxt", ".content_text", "#content",
+    "article", ".content", ".article",
+)
+# Title elements, best first (before <h1>, which may be the site logo on some templates).
+TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title")
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th section article blockquote br pre dd dt dl center "
+    "header footer aside nav figure figcaption hr".split()
+)
+
+_NOISE_LINES = [
+    r"^(您|你)?(当前|现在)?(的)?(所在)?位置\s*[:：]",
+    r"^首页\s*[>›»]",
+    r"^[(（]?\s*(初审编辑|责任编辑|編輯|编辑|责编|审核|校对|签发|终审|二审|一审)\s*[:：]",
+    r"^(来源|來源|稿源|作者|作\s*者|记者|通讯员|出处|发布时间|发布日期|时间|日期|浏览次数|点击数)\s*[:：]",
+    r"^(相关稿件|相关新闻|相关阅读|相关文章|特别策划|平安时评|延伸阅读|推荐阅读|热点推荐|热门文章|猜你喜欢)",
+    r"更多\s*\.{2,}$|更多>>$",
+    r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与",
+    r"^((放大|缩小|默认|打印|关闭|关闭窗口|打印本页|分享到|收藏|字号|大|中|小|【|】|\[|\]|\s)+)$",
+    r"^(上一版|下一版|上一篇|下一篇|标题导航|返回目录|本版导航|版面导航|往期回顾)",
+    r"^\S+\.(png|jpe?g|gif|bmp|webp)$",
+    r"^(Loading|加载中)\s*\.{0,3}$",
+    r"^(404 Not Found|nginx(/[\d.]+)?|ZJOL/[\d.]+|Apache|IIS)$",
+    r"^【纠错】|^【责任编辑",
+    r"^扫一扫|^微信扫码|^手机看新闻|^关注我们",
+]
+NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
+# Chrome that only counts as noise in a short line (a long paragraph may quote it).
+_SHORT_NOISE = r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息"
+SHORT_NOISE_LINE = re.compile(_SHORT_NOISE, re.IGNORECASE)
+SHORT_LINE_CHARS = 160
+# Fragments cut out of a line that is otherwise body text.
+INLINE_NOISE = re.compile(
+    r"[(（]\s*(下转|上接|转|接)\s*[A-Z]?\d+\s*版\s*[)）]|404 Not Found|ZJOL/\d+(?:\.\d+)+|"
+    r"[(（]\s*(初审编辑|责任编辑|编辑)\s*[:：][^)）]*[)）]",
+    re.IGNORECASE,
+)
+# An "info line": a date next to a source/author label.
+INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑|记者|浏览)")
+
+# Error pages served with any status.
+NOT_FOUND_TEXT = re.compile(
+    r"404\s*Not\s*Found|页面不存在|页面未找到|访问的页面不存在|您访问的页面|已被删除|找不到(该|您要|此)?页面|"
+    r"Page\s*Not\s*Found|文章不存在|信息不存在|内容不存在|页面已失效|无法找到该页|出错啦|HTTP\s*404",
+    re.IGNORECASE,
+)
+
+# Labels before source and author values.
+SOURCE_LABEL = re.compile(r"(?:信息来源|来源|來源|稿源|出处)\s*[:：]\s*")
+AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
+REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
+# A value that is really the next label: `作者: 来源:大众网` means no author.
+LABEL_WORD = re.compile(
+    r"^(来源|來源|稿源|作者|编辑|責任|责任|时间|日期|发布|浏览|点击|字号|记者|通讯员|放大|缩小|默认|打印|关闭|分享|收藏|"
+    r"【|\[|$)"
+)
+VALUE_STOP = re.compile(r"[\s|｜/　,，;；]|(来源|來源|稿源|作者|编辑|时间|日期|发布|浏览|点击|字号)")
+
+DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?"
+    r"(?:\s*(?P<H>[0-2]?\d)\s*[:：时]\s*(?:(?P<M>[0-5]\d)\s*(?:[:：分]\s*(?P<S>[0-5]\d))?)?)?"
+)
+URL_DATES = (
+    re.compile(r"/t(?P<y>20\d{2}|19\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),
+)
+# <meta> names that carry a publication time.
+DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date", "og:release_date",
+             "dc.date", "dc.date.issued", "datepublished", "firstpublishedtime", "publishtime")
+# Title separators before a site or channel name: "标题_平安浙江网", "标题-大众网".
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|－|—{1,2}|\s-\s|-|\||｜)\s*")
+SITE_WORDS = re.compile(r"网|在线|日报|晚报|报|新闻|频道|公安|政府|门户|首页|中国|平台|官网|数字报|电子版")

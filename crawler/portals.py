@@ -1,0 +1,133 @@
+"""The portal registry: one declarative entry per site, read from `portals.toml`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.extraction import ExtractOptions
+
+DEFAULT_PORTALS_FILE = Path(__file__).with_name("portals.toml")
+
+
+class PortalConfigError(ValueError):
+    """The portal configuration file is missing, unreadable or has a bad entry."""
+
+
+class UnknownPortalError(KeyError):
+    """A portal name was asked for that the configuration does not declare."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Everything the crawler knows about one portal; see the field notes in portals.toml."""
+
+    name: str
+    allowed_domains: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    article_patterns: tuple[re.Pattern[str], ...]
+    title: str = ""
+    list_patterns: tuple[re.Pattern[str], ...] = ()
+    next_page_texts: tuple[str, ...] = ()
+    max_list_pages: int = 5
+    link_selector: str = "a"
+    links_in_scripts: bool = False
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    charset: str = "utf-8"
+    schedule: str = "*/30 * * * *"
+    spider: str = ""
+    extract: dict = field(default_factory=dict, compare=False)  # body/title selectors, title_suffixes
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def is_article_url(self, url: str) -> bool:
+        return any(p.search(urlsplit(url).path) for p in self.article_patterns)
+
+    def is_list_url(self, url: str) -> bool:
+        return any(p.search(urlsplit(url).path) for p in self.list_patterns)
+
+    def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
+        """How extraction reads this portal's pages: its own selectors first, then the generic ones."""
+        rules = self.extract
+        return ExtractOptions(
+            body_selectors=tuple(rules.get("body", ())),
+            title_selectors=tuple(rules.get("title", ())),
+            title_suffixes=tuple(rules.get("title_suffixes", ())),
+            default_charset=self.charset,
+            min_chars=rules.get("min_chars", min_chars),
+        )
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+_LIST_FIELDS = ("allowed_domains", "start_urls", "next_page_texts", "sitemaps", "feeds")
+_PATTERN_FIELDS = ("article_patterns", "list_patterns")
+_REQUIRED = ("allowed_domains", "article_patterns")
+
+
+def _portal_from_entry(name: str, entry: dict) -> Portal:
+    known = set(Portal.__dataclass_fields__) - {"name", "extra"}
+    for required in _REQUIRED:
+        if not entry.get(required):
+            raise PortalConfigError(f"portal {name!r}: field {required!r} is required")
+    if not (entry.get("start_urls") or entry.get("sitemaps") or entry.get("feeds")):
+        raise PortalConfigError(f"portal {name!r}: give at least one of start_urls, sitemaps, feeds")
+    values: dict = {"name": name, "extra": {k: v for k, v in entry.items() if k not in known}}
+    for key, value in entry.items():
+        if key not in known:
+            continue
+        if key in _LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PortalConfigError(f"portal {name!r}: field {key!r} must be a list of strings")
+            value = tuple(value)
+        elif key in _PATTERN_FIELDS:
+            try:
+                value = tuple(re.compile(v) for v in value)
+            except (re.error, TypeError) as exc:
+                raise PortalConfigError(f"portal {name!r}: field {key!r} has a bad regex: {exc}") from None
+        elif key == "max_list_pages" and (not isinstance(value, int) or value < 1):
+            raise PortalConfigError(f"portal {name!r}: field 'max_list_pages' must be a whole number ≥ 1")
+        values[key] = value
+    return Portal(**values)
+
+
+def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
+    """Read and validate every portal entry, in file order."""
+    path = Path(path) if path else DEFAULT_PORTALS_FILE
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise PortalConfigError(f"portal config {path} does not exist; pass an existing file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PortalConfigError(f"portal config {path} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PortalConfigError(f"portal config {path} is not valid TOML: {exc}") from None
+    entries = data.get("portals")
+    if not isinstance(entries, dict) or not entries:
+        raise PortalConfigError(f"portal config {path} declares no [portals.NAME] entry")
+    return {name: _portal_from_entry(name, entry) for name, entry in entries.items()}
+
+
+def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[Portal]:
+    """The portals a user named (all when none), or UnknownPortalError naming the valid choices."""
+    if not names:
+        return list(portals.values())
+    unknown = [n for n in names if n not in portals]
+    if unknown:
+        raise UnknownPortalError(
+            f"unknown portal {', '.join(unknown)}; known portals: {', '.join(portals)}"
+        )
+    return [portals[n] for n in names]
+
+
+def portal_for_url(portals: dict[str, Portal], url: str) -> Portal | None:
+    """The portal whose domains hold this URL, for rules chosen by URL (the extract command)."""
+    return next((p for p in portals.values() if p.owns(url)), None)

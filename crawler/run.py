@@ -1,0 +1,101 @@
+"""Run crawls in this process: the library function behind `python -m crawler crawl`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.portals import load_portals, select_portals
+from storage import Archive
+
+DEFAULT_DB = Path("data/archive.db")
+
+
+class SettingError(ValueError):
+    """A --set NAME=VALUE override that cannot be used."""
+
+
+@dataclass
+class RunRow:
+    """One finished run as the crawl command reports it."""
+
+    run_id: int
+    portal: str
+    outcome: str
+    pages: int
+    new_articles: int
+    duplicates: int
+    rejected: int
+    errors: int
+
+
+def project_settings(overrides: dict[str, str] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        if name not in settings:
+            raise SettingError(f"unknown setting {name}; see crawler/settings.py for the list")
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SettingError(f"--set takes NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def prepare_db(path: Path) -> Path:
+    """Create the default data/ folder; any other path must be in an existing folder. Checks it opens."""
+    if path == DEFAULT_DB:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    Archive.open(path).close()  # raises ArchiveError with a message a user can act on
+    return path
+
+
+@contextlib.contextmanager
+def replica_running() -> Iterator[str]:
+    """Serve the bundled portal replica on a free loopback port for the duration of a crawl."""
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(record=False) as server:
+        yield server.url
+
+
+def crawl(portal_names: list[str] | None, settings: Settings) -> list[RunRow]:
+    """Crawl the named portals (all when none) into settings['ARCHIVE_DB']; return one row per run."""
+    portals = select_portals(load_portals(settings.get("PORTALS_FILE") or None), portal_names)
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for portal in portals:
+        crawler = process.create_crawler(portal.name)
+        crawlers.append(crawler)
+        process.crawl(crawler)
+    process.start()
+    run_ids = [c.stats.get_value("archive/run_id") for c in crawlers]
+    return read_runs(Path(settings.get("ARCHIVE_DB")), [r for r in run_ids if r is not None])
+
+
+def read_runs(db_path: Path, run_ids: list[int]) -> list[RunRow]:
+    import json
+
+    archive = Archive.open(db_path)
+    try:
+        rows = []
+        for run_id in run_ids:
+            run = archive.db["runs"].get(run_id)
+            rows.append(RunRow(run_id, run["portal"], run["outcome"], run["pages"], run["new_articles"],
+                               run["duplicates"], sum(json.loads(run["rejections"] or "{}").values()),
+                               run["errors"]))
+        return rows
+    finally:
+        archive.close()

@@ -1,0 +1,74 @@
+"""Every setting of the archiver, declared once with its default and what it is for.
+
+Override any of them with `-s NAME=VALUE` (scrapy) or `--set NAME=VALUE` (python -m crawler crawl).
+"""
+
+BOT_NAME = "police_news_archiver"
+
+# Spiders: one per portal of PORTALS_FILE, built by the loader; hand-written ones live in spiders/.
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.PortalSpiderLoader"
+# The portal registry (TOML). Empty means the one shipped in crawler/portals.toml.
+PORTALS_FILE = ""
+
+# The archive. Change ARCHIVE_DB to keep several archives; the folder must exist.
+ARCHIVE_DB = "data/archive.db"
+# Items written per transaction: a kill -9 loses at most this many pages, and a re-run fetches them again.
+ARCHIVE_BATCH_SIZE = 50
+# A batch is also written when its oldest item is this old, so a slow crawl still commits often.
+ARCHIVE_BATCH_SECONDS = 5.0
+# Skip article URLs that already have a final outcome in the archive (before requesting them).
+# Turn off to re-fetch everything; one request can opt out with meta {"archive_refetch": True}.
+ARCHIVE_SKIP_KNOWN = True
+# What started this crawl, stored in runs.trigger: manual, schedule, catch-up.
+ARCHIVE_RUN_TRIGGER = "manual"
+
+# Point every request at the local replica (e.g. "http://127.0.0.1:8765") instead of the internet.
+# URLs keep the portals' real hosts; only the connection goes to the replica.
+REPLICA_URL = ""
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.replica_handler.ReplicaAwareDownloadHandler",
+    "https": "crawler.replica_handler.ReplicaAwareDownloadHandler",
+}
+
+# Who we are: portals' webmasters see this. Set CONTACT_URL to a page that says how to reach you.
+CONTACT_URL = "https://example.org/police-news-archiver"
+USER_AGENT = "PoliceNewsArchiver/0.1 (+{contact})"  # {contact} is replaced by CONTACT_URL
+
+# Politeness: obey robots.txt, one or two requests at a time per site, adapt to the site's speed.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Failures: give up on a page after this long, retry transient errors twice, stop redirect loops.
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+# Larger responses are abandoned and recorded as errors (a news page is far smaller).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.ArchivedUrlFilter": 550,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 300,
+    "crawler.pipelines.ArchivePipeline": 800,
+}
+
+# Pages smaller than this many characters of body text are recorded as not_article.
+EXTRACT_MIN_CHARS = 60
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,42 @@
+"""Tables a person reads at a glance (rich renders them; plain text when piped)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from crawler.run import RunRow
+from storage.summary import PortalSummary
+
+
+def print_table(title: str, columns: list[str], rows: list[list[object]], console: Console | None = None) -> None:
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 or not _numeric(rows, i) else "right")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    (console or Console()).print(table)
+
+
+def _numeric(rows: list[list[object]], i: int) -> bool:
+    return all(isinstance(r[i], int) for r in rows if r[i] is not None) and bool(rows)
+
+
+def print_runs(rows: list[RunRow]) -> None:
+    print_table(
+        "Crawl runs",
+        ["portal", "outcome", "pages", "new articles", "duplicates", "rejected", "errors", "run"],
+        [[r.portal, r.outcome, r.pages, r.new_articles, r.duplicates, r.rejected, r.errors, r.run_id]
+         for r in rows],
+    )
+
+
+def print_summaries(summaries: list[PortalSummary]) -> None:
+    print_table(
+        "Archive by portal",
+        ["portal", "articles", "aliases", "rejections by reason", "errors", "last run", "outcome", "new"],
+        [[s.portal, s.articles, s.aliases,
+          "; ".join(f"{reason}: {n}" for reason, n in s.rejections.items()) or "-",
+          s.errors, s.last_run_started or "never", s.last_run_outcome, s.last_run_new]
+         for s in summaries],
+    )

@@ -1,0 +1,181 @@
+"""The generic portal spider: list pages, sitemaps and feeds lead to article pages, all driven by config."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from lxml import etree
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.extraction import ExtractOptions
+from crawler.items import PageItem
+from crawler.portals import Portal
+from storage.dedup import without_tracking
+
+# Let 4xx/5xx answers reach the callbacks so they are recorded (3xx stay with the redirect middleware).
+HTTP_ERRORS = list(range(400, 600))
+_HREF = re.compile(r"""href\s*=\s*["']([^"'<>\s]+)["']""", re.IGNORECASE)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class PortalSpider(Spider):
+    """Crawls one portal. The spider loader makes a subclass per portals.toml entry with `portal` set."""
+
+    name = "portal"
+    portal: Portal
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.allowed_domains = list(spider.portal.allowed_domains)
+        spider.extract_options = spider.portal.extract_options(crawler.settings.getint("EXTRACT_MIN_CHARS"))
+        return spider
+
+    extract_options: ExtractOptions = ExtractOptions()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.portal.start_urls:
+            yield self._list_request(url, self.parse_list, depth=1)
+        for url in self.portal.sitemaps:
+            yield self._list_request(url, self.parse_sitemap, depth=1)
+        for url in self.portal.feeds:
+            yield self._list_request(url, self.parse_feed, depth=1)
+
+    # Discovery ---------------------------------------------------------------------------------------------
+
+    def parse_list(self, response: Response) -> Iterator[Request | PageItem]:
+        page = self._page(response, outcome="list")
+        yield page
+        if page.outcome != "list":
+            return
+        yield from self._article_requests(self._article_links(response))
+        if response.meta["list_depth"] < self.portal.max_list_pages:
+            for url in self._next_list_links(response):
+                yield self._list_request(url, self.parse_list, response.meta["list_depth"] + 1)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request | PageItem]:
+        page = self._page(response, outcome="list")
+        yield page
+        if page.outcome != "list":
+            return
+        try:
+            sitemap = Sitemap(response.body)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            self.logger.warning("sitemap %s is not valid XML: %s", response.url, exc)
+            return
+        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for url in locations:
+                if self.portal.owns(url):
+                    yield self._list_request(url, self.parse_sitemap, response.meta["list_depth"] + 1)
+        else:
+            yield from self._article_requests(locations)
+
+    def parse_feed(self, response: Response) -> Iterator[Request | PageItem]:
+        page = self._page(response, outcome="list")
+        yield page
+        if page.outcome != "list":
+            return
+        try:
+            root = etree.fromstring(response.body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            self.logger.warning("feed %s is not valid XML: %s", response.url, exc)
+            return
+        if root is None:
+            return
+        links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
+        links += root.xpath("//*[local-name()='entry']/*[local-name()='link']/@href")
+        yield from self._article_requests(link.strip() for link in links)
+
+    def _article_links(self, response: Response) -> list[str]:
+        hrefs = response.css(f"{self.portal.link_selector}::attr(href)").getall()
+        if self.portal.links_in_scripts:
+            hrefs += _HREF.findall(response.text)
+        return [response.urljoin(h.strip()) for h in hrefs]
+
+    def _next_list_links(self, response: Response) -> list[str]:
+        urls = []
+        for link in response.css("a"):
+            href = link.attrib.get("href")
+            if not href:
+                continue
+            url = response.urljoin(href.strip())
+            text = "".join(link.css("::text").getall()).strip()
+            if (text in self.portal.next_page_texts or self.portal.is_list_url(url)) and self.portal.owns(url):
+                urls.append(url)
+        return urls
+
+    def _article_requests(self, urls) -> Iterator[Request]:
+        for url in dict.fromkeys(urls):
+            if self.portal.owns(url) and self.portal.is_article_url(url):
+                yield Request(
+                    without_tracking(url),
+                    callback=self.parse_article,
+                    errback=self.on_error,
+                    meta={"archive_kind": "article", "handle_httpstatus_list": HTTP_ERRORS},
+                )
+
+    def _list_request(self, url: str, callback, depth: int) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            dont_filter=depth == 1,  # start pages are fetched at every run
+            meta={"archive_kind": "list", "list_depth": depth, "handle_httpstatus_list": HTTP_ERRORS},
+        )
+
+    # Fetch outcomes ----------------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        yield self._page(response)  # extraction decides what it is
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        request: Request = failure.request
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            self.crawler.stats.inc_value("archive/robots_forbidden")
+            return
+        message = failure.getErrorMessage() or failure.type.__name__
+        if "max redirections" in message:
+            message = "redirect loop (too many redirects)"
+        else:
+            message = f"{failure.type.__name__}: {message}"
+        yield PageItem(
+            url=request.meta.get("redirect_urls", [request.url])[0],
+            portal=self.name,
+            fetched_at=utc_now(),
+            final_url=request.url,
+            outcome="error",
+            reason=message[:500],
+        )
+
+    def _page(self, response: Response, outcome: str | None = None) -> PageItem:
+        status = response.status
+        if status >= 400 and outcome == "list":
+            outcome, reason = "error", f"list page: http {status}"
+        elif status >= 500:
+            outcome, reason = "error", f"http {status}"
+        else:
+            reason = None
+        content_type = response.headers.get("Content-Type")
+        return PageItem(
+            url=response.meta.get("redirect_urls", [response.url])[0],
+            portal=self.name,
+            fetched_at=utc_now(),
+            final_url=response.url,
+            http_status=status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            body=response.body,
+            outcome=outcome,
+            reason=reason,
+        )

@@ -1,0 +1,194 @@
+"""The archive: one SQLite file holding runs, fetched pages with their raw bodies, and distinct articles.
+
+Writes come in batches, each one transaction: a kill -9 loses at most the batch in flight and the WAL
+keeps the file readable. Deduplication happens here, inside the transaction, so it sees every row written
+before it, whichever process or spider wrote them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import schema
+from storage.dedup import content_hash, url_hash
+from storage.records import FINAL_OUTCOMES, Page
+
+
+class ArchiveError(Exception):
+    """The archive file cannot be opened or written."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class BatchResult:
+    """What one batch did: counts by dedup decision and by rejection reason."""
+
+    new: int = 0
+    alias: int = 0
+    refetch: int = 0
+    errors: int = 0
+    rejections: Counter = field(default_factory=Counter)
+
+
+class Archive:
+    """The archive file, opened and migrated; pass an existing sqlite_utils.Database or use `open`."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        try:
+            schema.prepare(db)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise ArchiveError(f"folder {path.parent} does not exist; create it or choose another --db path")
+        try:
+            return cls(Database(path))
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open archive {path}: {exc}") from None
+
+    @property
+    def path(self) -> str:
+        return self.db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+
+    def close(self) -> None:
+        self.db.close()
+
+    # Runs -----------------------------------------------------------------------------------------------
+
+    def start_run(self, portal: str, trigger: str = "manual", log_path: str | None = None) -> int:
+        """Record a run as started; runs of this portal left 'running' by a dead process become 'abandoned'."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET outcome = 'abandoned' WHERE portal = ? AND outcome = 'running'", [portal]
+            )
+            table = self.db["runs"]
+            table.insert(
+                {"portal": portal, "trigger": trigger, "started": utc_now(), "outcome": "running",
+                 "log_path": log_path}
+            )
+            return table.last_pk
+
+    def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None) -> None:
+        """Write a run's running totals (after every batch, so a killed run still tells what it did)."""
+        values = {
+            "pages": pages,
+            "new_articles": totals.new,
+            "duplicates": totals.alias + totals.refetch,
+            "errors": totals.errors,
+            "rejections": json.dumps(dict(totals.rejections), ensure_ascii=False, sort_keys=True),
+        }
+        if outcome:
+            values.update(outcome=outcome, finished=utc_now())
+        with self.db.atomic():
+            self.db["runs"].update(run_id, values)
+
+    # Pages and articles ------------------------------------------------------------------------------------
+
+    def is_known(self, url: str) -> bool:
+        """Whether this URL already has a final outcome, so fetching it again would add nothing."""
+        h = url_hash(url)
+        placeholders = ",".join("?" * len(FINAL_OUTCOMES))
+        row = self.db.execute(
+            f"SELECT 1 FROM pages WHERE url_hash = ? AND outcome IN ({placeholders}) "
+            "UNION ALL SELECT 1 FROM articles WHERE url_hash = ? LIMIT 1",
+            [h, *FINAL_OUTCOMES, h],
+        ).fetchone()
+        return row is not None
+
+    def write_batch(self, pages: Iterable[Page], run_id: int | None = None) -> BatchResult:
+        """Store pages (and their articles, deduplicated) in one transaction."""
+        result = BatchResult()
+        with self.db.atomic():
+            for page in pages:
+                self._write_page(page, run_id, result)
+        return result
+
+    def _write_page(self, page: Page, run_id: int | None, result: BatchResult) -> None:
+        body_sha1 = self._store_body(page.body) if page.body else None
+        article_id, dedup = None, None
+        if page.outcome == "article" and page.article is not None:
+            article_id, dedup = self._store_article(page)
+            setattr(result, dedup, getattr(result, dedup) + 1)
+        elif page.outcome == "error":
+            result.errors += 1
+        elif page.outcome != "list":
+            result.rejections[page.reason or page.outcome or "unknown"] += 1
+        self.db["pages"].insert(
+            {
+                "run_id": run_id,
+                "portal": page.portal,
+                "url": page.url,
+                "url_hash": url_hash(page.url),
+                "final_url": page.final_url,
+                "http_status": page.http_status,
+                "outcome": page.outcome,
+                "reason": page.reason,
+                "dedup": dedup,
+                "article_id": article_id,
+                "fetched_at": page.fetched_at,
+                "content_type": page.content_type,
+                "charset": page.charset,
+                "body_sha1": body_sha1,
+            }
+        )
+        if article_id is not None and dedup == "new":
+            self.db["articles"].update(article_id, {"page_id": self.db["pages"].last_pk})
+
+    def _store_body(self, body: bytes) -> str:
+        sha1 = hashlib.sha1(body).hexdigest()
+        self.db.execute(
+            "INSERT OR IGNORE INTO bodies (sha1, size, compression, body) VALUES (?, ?, 'zlib', ?)",
+            [sha1, len(body), zlib.compress(body, 6)],
+        )
+        return sha1
+
+    def _store_article(self, page: Page) -> tuple[int, str]:
+        """Return (article id, 'new' | 'alias' | 'refetch') for an article page."""
+        article = page.article
+        url = page.final_url or page.url
+        uh, ch = url_hash(url), content_hash(article.text)
+        for column, value, dedup in (("url_hash", uh, "refetch"), ("content_hash", ch, "alias")):
+            row = self.db.execute(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", [value]).fetchone()
+            if row:
+                self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
+                return row[0], dedup
+        table = self.db["articles"]
+        table.insert(
+            {
+                "url": url,
+                "url_hash": uh,
+                "content_hash": ch,
+                "portal": page.portal,
+                "title": article.title,
+                "published": article.published,
+                "source": article.source,
+                "author": article.author,
+                "text": article.text,
+                "first_seen": page.fetched_at,
+                "last_seen": page.fetched_at,
+            }
+        )
+        return table.last_pk, "new"
+
+    def raw_body(self, sha1: str) -> bytes:
+        row = self.db.execute("SELECT body FROM bodies WHERE sha1 = ?", [sha1]).fetchone()
+        if row is None:
+            raise ArchiveError(f"no stored body {sha1}")
+        return zlib.decompress(row[0])

@@ -1,0 +1,38 @@
+"""The records that flow from the crawler into the archive: one fetched page, one extracted article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Outcomes a fetched page can have; `list` pages are fetched for discovery only.
+OUTCOMES = ("article", "not_found", "not_article", "error", "list")
+# Outcomes after which a URL is never requested again (errors are retried on the next run).
+FINAL_OUTCOMES = ("article", "not_found", "not_article")
+
+
+@dataclass
+class Article:
+    """What extraction makes of an article page."""
+
+    title: str | None
+    published: str | None  # ISO 8601, Asia/Shanghai
+    source: str | None
+    author: str | None
+    text: str
+
+
+@dataclass
+class Page:
+    """One fetch outcome. The spider fills the fetch fields, extraction the rest."""
+
+    url: str  # as requested (before redirects)
+    portal: str
+    fetched_at: str  # ISO 8601 UTC
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    outcome: str | None = None  # one of OUTCOMES, set by the spider (list, error) or by extraction
+    reason: str | None = None  # why a page is not an article, for every rejection
+    charset: str | None = None  # the charset the body was decoded with
+    article: Article | None = None

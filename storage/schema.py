@@ -1,0 +1,93 @@
+"""The archive's schema, created and changed only through these migrations."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("police_news_archive")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "portal": str,
+            "trigger": str,  # manual, schedule, catch-up
+            "started": str,
+            "finished": str,
+            "outcome": str,  # running, finished, interrupted, failed, abandoned, ...
+            "pages": int,
+            "new_articles": int,
+            "duplicates": int,
+            "errors": int,
+            "rejections": str,  # JSON object: reason -> count
+            "log_path": str,
+        },
+        pk="id",
+        not_null={"portal", "started", "outcome"},
+        defaults={"pages": 0, "new_articles": 0, "duplicates": 0, "errors": 0, "rejections": "{}"},
+    )
+    db["bodies"].create(
+        {"sha1": str, "size": int, "compression": str, "body": bytes},
+        pk="sha1",
+        not_null={"size", "compression", "body"},
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "url_hash": str,
+            "content_hash": str,
+            "portal": str,
+            "title": str,
+            "published": str,
+            "source": str,
+            "author": str,
+            "text": str,
+            "first_seen": str,
+            "last_seen": str,
+            "page_id": int,  # the page it was extracted from (re-extraction starts there)
+        },
+        pk="id",
+        not_null={"url", "url_hash", "content_hash", "portal", "text", "first_seen", "last_seen"},
+    )
+    db["pages"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "portal": str,
+            "url": str,
+            "url_hash": str,
+            "final_url": str,
+            "http_status": int,
+            "outcome": str,
+            "reason": str,
+            "dedup": str,  # for article pages: new, alias (same text as an earlier article), refetch
+            "article_id": int,
+            "fetched_at": str,
+            "content_type": str,
+            "charset": str,
+            "body_sha1": str,
+        },
+        pk="id",
+        not_null={"portal", "url", "url_hash", "outcome", "fetched_at"},
+        foreign_keys=[("run_id", "runs"), ("article_id", "articles"), ("body_sha1", "bodies")],
+    )
+    db["articles"].create_index(["url_hash"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["portal", "published"])
+    db["pages"].create_index(["url_hash", "outcome"])
+    db["pages"].create_index(["portal", "outcome"])
+    db["pages"].create_index(["run_id"])
+    db["runs"].create_index(["portal", "started"])
+
+
+def prepare(db: Database) -> None:
+    """WAL (readers never block the writer, a kill -9 never corrupts) and every pending migration."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA foreign_keys=ON")
+    migrations.apply(db)
