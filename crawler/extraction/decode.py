@@ -25,11 +25,14 @@ class Decoded:
 def normalise_charset(name: str | None) -> str | None:
     if not name:
         return None
+    name = name.strip().lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
     try:
-        canonical = codecs.lookup(name.strip().lower()).name
+        canonical = codecs.lookup(name).name
     except LookupError:
         return None
-    return "gb18030" if canonical in _GB_FAMILY or name.lower() in _GB_FAMILY else canonical
+    return "gb18030" if canonical in _GB_FAMILY else canonical
 
 
 def _strict(body: bytes, charset: str) -> str | None:

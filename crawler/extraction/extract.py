@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement, document_fromstring
+from lxml.html import HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
 from crawler.extraction import blocks, classify, metadata
@@ -76,13 +76,24 @@ def extract_page(
     if verdict:
         return Extraction(url, *verdict)
     decoded = decode_html(body, content_type, options.default_charset)
-    try:
-        root = document_fromstring(decoded.text)
-    except (etree.ParserError, ValueError) as exc:
-        return Extraction(url, "not_article", f"unparseable HTML: {exc}", charset=decoded.charset)
+    root = _parse(decoded.text)
+    if root is None:
+        return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
     result = _read_article(root, final_url or url, options)
     result.url, result.charset = url, decoded.charset
     return result
+
+
+def _parse(text: str) -> HtmlElement | None:
+    """libxml2 first (fast); BeautifulSoup's forgiving parser for what libxml2 gives up on."""
+    try:
+        return document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        pass
+    try:
+        return soupparser.fromstring(text)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
 
 
 def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extraction:
@@ -116,7 +127,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
-    rejection = _rejection(text, body_lines, page_lines, headline_texts, container, options)
+    rejection = _rejection(text, body_lines, page_lines, headline_texts, container, bool(title), options)
     if rejection:
         result.status, result.reason = rejection
         result.text = text or None
@@ -190,6 +201,7 @@ def _rejection(
     page_lines: list[str],
     headline_texts: set[str],
     container: HtmlElement | None,
+    has_headline: bool,
     options: ExtractOptions,
 ) -> tuple[str, str] | None:
     size = len(_CJK_OR_WORD.findall(text))
@@ -202,8 +214,10 @@ def _rejection(
         return None
     if container is None and len(headline_texts) >= 20:
         return "not_article", f"list page ({len(headline_texts)} headline links, {size} characters of text)"
-    if size == 0:
+    if size == 0 and has_headline:
         return "not_found", "article template with an empty body"
+    if size == 0:
+        return "not_article", "no text on the page"
     return "not_article", f"too little text ({size} characters)"
 
 

@@ -10,7 +10,7 @@ import re
 
 # Elements never part of an article, removed before any text is read.
 DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "textarea", "object",
-             "embed", "svg", "canvas", "template", "head")
+             "embed", "svg", "canvas", "template")
 # Class/id fragments of chrome containers (lower-case; matched inside class and id attributes).
 CHROME_HINTS = (
     "breadcrumb", "crumb", "position", "location", "daohang", "navbar", "topnav", "menu",

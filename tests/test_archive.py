@@ -1,0 +1,124 @@
+"""The archive library on real SQLite files: dedup decisions, runs, raw bodies, known URLs."""
+
+import sqlite3
+import zlib
+
+import pytest
+
+from storage import Archive, ArchiveError, Article, Page
+
+
+def page(url, text=None, outcome="article", portal="zjol", reason=None, body=b"<html>raw</html>"):
+    article = Article("标题", "2021-01-30T08:03:20+08:00", "大众网", None, text) if text else None
+    return Page(url=url, portal=portal, fetched_at="2026-11-22T00:00:00+00:00", final_url=url,
+                http_status=200, body=body, outcome=outcome, reason=reason, article=article)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive.open(tmp_path / "archive.db")
+    yield archive
+    archive.close()
+
+
+def test_schema_is_created_in_wal_mode_with_every_table(archive):
+    assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"pages", "articles", "runs", "bodies"} <= set(archive.db.table_names())
+
+
+def test_same_text_at_a_second_url_is_an_alias_not_a_new_article(archive):
+    run = archive.start_run("zjol")
+    first = archive.write_batch([page("http://zjnews.zjol.com.cn/a.shtml", "民警抓获嫌疑人。共三人。")], run)
+    second = archive.write_batch(
+        [page("http://news.cnnb.com.cn/b.shtml", "民警抓获嫌疑人，共三人", portal="cnnb")], run
+    )
+    assert (first.new, second.alias) == (1, 1)
+    assert archive.db["articles"].count == 1
+    alias = archive.db.execute("SELECT article_id, dedup FROM pages WHERE url LIKE '%cnnb%'").fetchone()
+    assert alias == (1, "alias")
+
+
+def test_refetching_an_archived_url_adds_no_article_and_updates_last_seen(archive):
+    archive.write_batch([page("http://a.zjol.com.cn/1.shtml", "正文一段，足够长的正文。")])
+    again = page("https://a.zjol.com.cn/1.shtml?from=timeline", "正文一段，足够长的正文。")
+    again.fetched_at = "2026-11-23T00:00:00+00:00"
+    result = archive.write_batch([again])
+    assert result.refetch == 1
+    row = archive.db.execute("SELECT count(*), min(first_seen), max(last_seen) FROM articles").fetchone()
+    assert row == (1, "2026-11-22T00:00:00+00:00", "2026-11-23T00:00:00+00:00")
+
+
+def test_known_urls_are_articles_and_final_rejections_but_not_errors(archive):
+    archive.write_batch([
+        page("http://a.cn/article.htm", "正文"),
+        page("http://a.cn/gone.htm", outcome="not_found", reason="http 404"),
+        page("http://a.cn/channel.htm", outcome="not_article", reason="list page"),
+        page("http://a.cn/flaky.htm", outcome="error", reason="http 503"),
+        page("http://a.cn/index.htm", outcome="list"),
+    ])
+    assert archive.is_known("http://a.cn/article.htm?from=groupmessage")
+    assert archive.is_known("http://a.cn/gone.htm")
+    assert archive.is_known("http://a.cn/channel.htm")
+    assert not archive.is_known("http://a.cn/flaky.htm")  # errors are retried next run
+    assert not archive.is_known("http://a.cn/index.htm")  # list pages are always re-fetched
+    assert not archive.is_known("http://a.cn/never.htm")
+
+
+def test_raw_bodies_are_kept_compressed_once_per_distinct_body(archive):
+    body = "<html>原始页面</html>".encode("gb18030") * 50
+    archive.write_batch([page("http://a.cn/1.htm", "一", body=body), page("http://a.cn/2.htm", "二", body=body)])
+    assert archive.db["bodies"].count == 1
+    sha1 = archive.db.execute("SELECT body_sha1 FROM pages LIMIT 1").fetchone()[0]
+    assert archive.raw_body(sha1) == body
+    stored = archive.db.execute("SELECT body FROM bodies").fetchone()[0]
+    assert zlib.decompress(stored) == body and len(stored) < len(body)
+
+
+def test_runs_record_totals_and_rejections_by_reason(archive):
+    run = archive.start_run("dazhong")
+    totals = archive.write_batch([
+        page("http://a.cn/1.htm", "正文"),
+        page("http://a.cn/2.htm", outcome="not_found", reason="http 404"),
+        page("http://a.cn/3.htm", outcome="not_found", reason="http 404"),
+        page("http://a.cn/4.htm", outcome="error", reason="http 503"),
+    ], run)
+    archive.update_run(run, totals, pages=4, outcome="finished")
+    row = archive.db["runs"].get(run)
+    assert (row["outcome"], row["pages"], row["new_articles"], row["errors"]) == ("finished", 4, 1, 1)
+    assert row["rejections"] == '{"http 404": 2}'
+    assert row["finished"] is not None
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_abandoned(archive):
+    dead = archive.start_run("zjol")
+    archive.start_run("zjol")
+    assert archive.db["runs"].get(dead)["outcome"] == "abandoned"
+
+
+def test_reopening_applies_no_migration_twice_and_keeps_rows(tmp_path):
+    path = tmp_path / "a.db"
+    first = Archive.open(path)
+    first.write_batch([page("http://a.cn/1.htm", "正文")])
+    first.close()
+    again = Archive.open(path)
+    assert again.db["articles"].count == 1
+    assert again.db["_sqlite_migrations"].count == 1
+    again.close()
+
+
+def test_a_missing_folder_or_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path):
+    with pytest.raises(ArchiveError, match="does not exist"):
+        Archive.open(tmp_path / "missing" / "a.db")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ArchiveError, match="not a usable SQLite file"):
+        Archive.open(junk)
+
+
+def test_a_batch_that_fails_leaves_nothing_half_written(archive):
+    good = page("http://a.cn/1.htm", "正文")
+    bad = page("http://a.cn/2.htm", "正文二")
+    bad.portal = None  # violates NOT NULL
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.write_batch([good, bad])
+    assert archive.db["pages"].count == 0 and archive.db["articles"].count == 0

@@ -1,0 +1,44 @@
+"""Decoding: GB pages read as GB18030, wrong declarations survived, nothing silently mangled."""
+
+from crawler.extraction.decode import decode_html, normalise_charset
+
+GBK_ONLY = "民警王喆在朱镕基题词前留影"  # 喆 and 镕 are in GBK, not in GB2312
+
+
+def test_declared_gb2312_is_read_as_gb18030_so_gbk_characters_survive():
+    body = f'<meta charset="gb2312"><p>{GBK_ONLY}</p>'.encode("gb18030")
+    decoded = decode_html(body)
+    assert GBK_ONLY in decoded.text
+    assert decoded.charset == "gb18030"
+    assert decoded.note is None
+
+
+def test_gb_bytes_declared_utf8_still_decode_and_say_so():
+    body = f'<meta charset="utf-8"><p>{GBK_ONLY}</p>'.encode("gb18030")
+    decoded = decode_html(body)
+    assert GBK_ONLY in decoded.text
+    assert decoded.note == "declared utf-8, bytes are gb18030"
+
+
+def test_utf8_bytes_declared_gb2312_are_not_turned_into_mojibake():
+    body = f'<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>{GBK_ONLY}</p>'.encode()
+    decoded = decode_html(body)
+    assert GBK_ONLY in decoded.text
+    assert decoded.charset == "utf-8"
+
+
+def test_http_header_charset_wins_over_nothing_and_undeclared_gb_bytes_use_the_portal_hint():
+    body = f"<p>{GBK_ONLY}</p>".encode("gb18030")
+    assert GBK_ONLY in decode_html(body, "text/html; charset=GBK").text
+    assert GBK_ONLY in decode_html(body, "text/html", default_charset="gb18030").text
+
+
+def test_bytes_that_decode_in_no_charset_are_replaced_and_flagged():
+    decoded = decode_html(b"<p>\xff\xfe\xfd abc \x81</p>", "text/html; charset=utf-8")
+    assert "abc" in decoded.text
+    assert decoded.note == "undecodable bytes replaced"
+
+
+def test_charset_names_normalise_to_gb18030_for_the_whole_gb_family():
+    assert {normalise_charset(n) for n in ("GB2312", "gbk", "x-gbk", "cp936", "GB18030")} == {"gb18030"}
+    assert normalise_charset("no-such-charset") is None

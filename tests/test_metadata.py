@@ -1,0 +1,65 @@
+"""Metadata readers on the info-line formats the portals print."""
+
+import pytest
+
+from crawler.extraction.metadata import author_in, date_in_text, date_in_url, source_in, strip_site_suffix
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2014-09-09 09:08:00 来源: 大众网", "2014-09-09T09:08:00+08:00"),
+        ("2021-01-30 08:03:20", "2021-01-30T08:03:20+08:00"),
+        ("时间:2022-08-15", "2022-08-15"),
+        ("2021年04月02日 星期五", "2021-04-02"),
+        ("2026年08月10日10时", "2026-08-10T10:00:00+08:00"),
+        ("发布日期：2024-01-11 10:23", "2024-01-11T10:23:00+08:00"),
+        ("no date here 12345", None),
+        ("2021-13-45", None),
+    ],
+)
+def test_dates_in_info_lines(text, expected):
+    assert date_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://dezhou.dzwww.com/dzzt/qzlx/hd/201409/t20140909_10982363.htm", "2014-09-09"),
+        ("http://zjnews.zjol.com.cn/05zjnews/system/2011/12/26/018103886.shtml", "2011-12-26"),
+        ("https://gat.zj.gov.cn/art/2024/1/11/art_1229488108_59090474.html", "2024-01-11"),
+        ("http://daily.cnnb.com.cn/nbrb/html/2021-04/02/content_1267275.htm", "2021-04-02"),
+        ("http://example.com/about.html", None),
+    ],
+)
+def test_dates_in_urls(url, expected):
+    assert date_in_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "author"),
+    [
+        ("2014-09-09 09:08:00  来源: 大众网  作者: ", "大众网", None),
+        ("作者: 来源:大众网", "大众网", None),
+        ("稿源: 中国宁波网 作者: 记者 李明", "中国宁波网", "李明"),
+        ("來源:象山公安", "象山公安", None),
+        ("作者:警安在线", None, "警安在线"),
+        ("记者 王晓峰 通讯员 徐超 放大 缩小 默认", None, "王晓峰 徐超"),
+    ],
+)
+def test_source_and_author(text, source, author):
+    assert source_in(text) == source
+    assert author_in(text) == author
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("民警破获电诈案_平安浙江网", "民警破获电诈案"),
+        ("德州警方侦破系列盗窃案-大众网", "德州警方侦破系列盗窃案"),
+        ("宁波交警开展夜查 - 中国宁波网", "宁波交警开展夜查"),
+        ("2021-2022年度平安建设考核结果公布", "2021-2022年度平安建设考核结果公布"),
+    ],
+)
+def test_site_suffixes_are_cut_from_titles(title, expected):
+    assert strip_site_suffix(title) == expected
