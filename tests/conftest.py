@@ -1,0 +1,70 @@
+"""Shared fixtures: the portal replica on 127.0.0.1 and a way to run real crawls against it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from replica.generated import GeneratedPortal
+from replica.server import ReplicaServer, Site
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED_ARTICLES = 300
+# Loopback needs no politeness; a short timeout keeps the slow-page case quick.
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "DOWNLOAD_TIMEOUT": "3",
+    "RETRY_TIMES": "1",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@pytest.fixture(scope="session")
+def replica():
+    """The bundled replica plus a generated portal, on a free loopback port, recording every request."""
+    with ReplicaServer(Site(dynamic=[GeneratedPortal(GENERATED_ARTICLES)])) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def generated_portals(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("config") / "portals.toml"
+    path.write_text(GeneratedPortal(GENERATED_ARTICLES).portal_toml(), "utf-8")
+    return path
+
+
+@dataclass
+class Crawl:
+    """A crawl command line against the replica; `run()` waits for it, `start()` does not."""
+
+    replica_url: str
+    db: Path
+    portals: tuple[str, ...] = ()
+    settings: dict | None = None
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "crawler", "crawl", *self.portals, "--db", str(self.db)]
+        for name, value in {**FAST, "REPLICA_URL": self.replica_url, **(self.settings or {})}.items():
+            command += ["--set", f"{name}={value}"]
+        return command
+
+    def run(self, timeout: float = 240) -> subprocess.CompletedProcess:
+        return subprocess.run(self.command(), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                              env=_env())
+
+    def start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command(), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=_env())
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = str(ROOT)
+    return env

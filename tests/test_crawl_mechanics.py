@@ -1,0 +1,93 @@
+"""Real crawls (Scrapy engine, HTTP over loopback, SQLite file) of a generated portal of 300 articles.
+
+The mechanics a user relies on: everything found is archived, a re-run fetches no article again and adds
+no row, and a crawl killed with SIGKILL leaves a readable archive that a re-run completes.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from replica.generated import HOST, PER_LIST
+from tests.conftest import GENERATED_ARTICLES, Crawl
+
+LIST_PAGES = GENERATED_ARTICLES // PER_LIST
+
+
+def article_requests(replica, since: int) -> list[str]:
+    return [path for host, path in replica.requests[since:] if host == HOST and "/t2026" in path]
+
+
+def count(db, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def first_crawl(replica, generated_portals, tmp_path_factory):
+    db = tmp_path_factory.mktemp("mechanics") / "archive.db"
+    before = len(replica.requests)
+    result = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": generated_portals}).run()
+    return db, result, before
+
+
+def test_first_crawl_archives_every_article_and_every_list_page(first_crawl, replica):
+    db, result, before = first_crawl
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert count(db, "SELECT count(*) FROM articles") == GENERATED_ARTICLES
+    assert count(db, "SELECT count(*) FROM pages WHERE outcome = 'list'") == LIST_PAGES
+    assert count(db, "SELECT count(*) FROM articles WHERE title IS NULL OR published IS NULL") == 0
+    assert count(db, "SELECT outcome FROM runs") == "finished"
+    assert count(db, "SELECT new_articles FROM runs") == GENERATED_ARTICLES
+    requested = article_requests(replica, before)
+    assert len(requested) == len(set(requested)) == GENERATED_ARTICLES
+    assert ("bench.police.test", "/robots.txt") in replica.requests[before:]
+
+
+def test_second_crawl_requests_no_article_and_adds_no_article_row(first_crawl, replica, generated_portals):
+    db, _, _ = first_crawl
+    before = len(replica.requests)
+    result = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": generated_portals}).run()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert article_requests(replica, before) == []
+    assert count(db, "SELECT count(*) FROM articles") == GENERATED_ARTICLES
+    assert count(db, "SELECT count(*) FROM runs") == 2
+    assert count(db, "SELECT new_articles FROM runs WHERE id = 2") == 0
+    assert count(db, "SELECT count(*) FROM pages WHERE run_id = 2 AND outcome != 'list'") == 0
+
+
+def test_crawl_killed_with_sigkill_leaves_a_readable_archive_that_a_rerun_completes(
+    replica, generated_portals, tmp_path
+):
+    db = tmp_path / "archive.db"
+    slow = {"PORTALS_FILE": generated_portals, "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+            "DOWNLOAD_DELAY": "0.01", "ARCHIVE_BATCH_SIZE": "5"}
+    process = Crawl(replica.url, db, ("bench",), slow).start()
+    deadline = time.monotonic() + 120
+    committed = 0
+    while time.monotonic() < deadline and committed < 40:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                committed = count(db, "SELECT count(*) FROM articles")
+            except sqlite3.OperationalError:  # tables not created yet
+                committed = 0
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert 40 <= committed < GENERATED_ARTICLES, "the crawl finished before it could be killed"
+
+    assert count(db, "PRAGMA integrity_check") == "ok"
+    survived = count(db, "SELECT count(*) FROM articles")
+    assert survived >= committed
+
+    before = len(replica.requests)
+    result = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": generated_portals}).run()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert count(db, "SELECT count(*) FROM articles") == GENERATED_ARTICLES
+    assert count(db, "SELECT count(DISTINCT url_hash) FROM articles") == GENERATED_ARTICLES
+    assert len(article_requests(replica, before)) == GENERATED_ARTICLES - survived
+    assert count(db, "SELECT outcome FROM runs WHERE id = 1") == "abandoned"
