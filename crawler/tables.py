@@ -15,7 +15,10 @@ def print_table(title: str, columns: list[str], rows: list[list[object]], consol
         table.add_column(column, justify="left" if i == 0 or not _numeric(rows, i) else "right")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    (console or Console()).print(table)
+    console = console or Console()
+    if not console.is_terminal:
+        console = Console(width=200)  # piped or captured: keep whole values rather than cut them to 80 columns
+    console.print(table)
 
 
 def _numeric(rows: list[list[object]], i: int) -> bool:
