@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="articles, rejections and last run, per portal")
     _add_db(stats)
 
+    evaluate = sub.add_parser("eval", help="score extraction on labelled pages, ours beside plain trafilatura")
+    evaluate.add_argument("corpora", nargs="*", type=Path, metavar="CORPUS_DIR",
+                          help="folders with index.jsonl (shared corpora) or truth.jsonl (our labelled set); "
+                               "default: ../shared/corpora and benchmarks/labelled")
+    evaluate.add_argument("--zh-only", action="store_true", help="only the Chinese pages of the shared corpora")
+
     bench = sub.add_parser("bench", help="measure crawl and extraction speed on a generated replica")
     bench.add_argument("--articles", type=int, default=2000, help="articles in the generated portal")
     return parser
@@ -121,16 +127,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+def cmd_eval(args: argparse.Namespace) -> int:
+    from crawler import tables
+    from crawler.evaluation import corpora
+    from crawler.evaluation.run import evaluate, ours, plain_trafilatura
+
+    folders = args.corpora or [f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if f.exists()]
+    if not folders:
+        raise UserError("no corpus found; pass a folder with index.jsonl or truth.jsonl")
+    pages = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise UserError(f"corpus folder {folder} does not exist")
+        pages += [p for p in corpora.load(folder) if p.chinese or not args.zh_only]
+    tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(load_portals()),
+                                                              "trafilatura": plain_trafilatura})
+    tables.print_eval(tallies)
+    return 0
+
+
+COMMANDS = {"eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
+    from crawler.evaluation.corpora import CorpusError
     from crawler.run import SettingError
 
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError) as exc:
+    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

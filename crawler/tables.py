@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
 from rich.console import Console
+from rich.progress import track
 from rich.table import Table
 
 from crawler.run import RunRow
 from storage.summary import PortalSummary
+
+T = TypeVar("T")
+
+
+def progress(items: Sequence[T], description: str) -> Iterator[T]:
+    """A progress bar on a terminal, nothing when piped."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return iter(items)
+    return iter(track(items, description=description, console=console, transient=True))
 
 
 def print_table(title: str, columns: list[str], rows: list[list[object]], console: Console | None = None) -> None:
@@ -42,4 +56,26 @@ def print_summaries(summaries: list[PortalSummary]) -> None:
           "; ".join(f"{reason}: {n}" for reason, n in s.rejections.items()) or "-",
           s.errors, s.last_run_started or "never", s.last_run_outcome, s.last_run_new]
          for s in summaries],
+    )
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_eval(tallies: dict) -> None:
+    """One row per (corpus group, extractor), the two extractors side by side."""
+    rows = []
+    for (group, name), t in sorted(tallies.items()):
+        rows.append([
+            group, name, t.pages, _fmt(t.type_correct / t.pages),
+            _fmt(t.body_mean(0)), _fmt(t.body_mean(1)), _fmt(t.body_mean(2)),
+            _fmt(t.mean(t.title)), _fmt(t.mean(t.date)), _fmt(t.mean(t.source)), t.leaked,
+            _fmt(1000 * t.seconds / t.pages, 1),
+        ])
+    print_table(
+        "Extraction on labelled pages",
+        ["corpus", "extractor", "pages", "page type", "body P", "body R", "body F1", "title", "date",
+         "source", "leaked", "ms/page"],
+        rows,
     )

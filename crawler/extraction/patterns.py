@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 # Elements never part of an article, removed before any text is read.
-DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "textarea", "object",
+# Not <form>: old ASP.NET pages wrap the whole page in one.
+DROP_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "textarea", "object",
              "embed", "svg", "canvas", "template")
 # Class/id fragments of chrome containers (lower-case; matched inside class and id attributes).
 CHROME_HINTS = (
@@ -19,10 +20,10 @@ CHROME_HINTS = (
     "sidebar", "side_", "right_", "friendlink", "youqing", "links", "pagenav", "toolbar",
 )
 # Containers that hold the body in the CMSs these portals use, best first.
+# Only CMS-specific names: generic ones (#content, article) too often hold sidebars on other sites.
 BODY_SELECTORS = (
     "#js_content", ".rich_media_content", ".TRS_Editor", "#zoom", "#ozoom", ".artCon", ".art_con",
-    ".article-content", ".article_content", "#artibody", ".contTxt", ".content_text", "#content",
-    "article", ".content", ".article",
+    ".article-content", ".article_content", "#artibody", ".contTxt", ".content_text",
 )
 # Title elements, best first (before <h1>, which may be the site logo on some templates).
 TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title")

@@ -1,0 +1,106 @@
+"""Run both extractors over labelled pages and add up the scores, per corpus (Chinese pages apart)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import trafilatura
+
+from crawler.evaluation import score
+from crawler.evaluation.corpora import LabelledPage
+from crawler.extraction import extract_page
+from crawler.extraction.decode import decode_html
+from crawler.portals import Portal, portal_for_url
+
+
+@dataclass
+class Prediction:
+    status: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+    text: str | None = None
+
+
+@dataclass
+class Tally:
+    """Sums for one (group, extractor); the report divides."""
+
+    pages: int = 0
+    type_correct: int = 0
+    body: list[tuple[float, float, float]] = field(default_factory=list)
+    title: list[bool] = field(default_factory=list)
+    date: list[bool] = field(default_factory=list)
+    source: list[bool] = field(default_factory=list)
+    leaked: int = 0
+    seconds: float = 0.0
+
+    @staticmethod
+    def mean(values: list) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    def body_mean(self, i: int) -> float | None:
+        return self.mean([v[i] for v in self.body])
+
+
+Extractor = Callable[[LabelledPage], Prediction]
+
+
+def ours(portals: dict[str, Portal]) -> Extractor:
+    def run(page: LabelledPage) -> Prediction:
+        url = page.url or "http://example.invalid/article.html"
+        portal = portal_for_url(portals, url)
+        options = portal.extract_options() if portal else None
+        kwargs = {"options": options} if options else {}
+        r = extract_page(page.html, url, page.http_status, **kwargs)
+        return Prediction(r.status, r.title, r.published, r.source, r.author, r.text if r.status == "article" else None)
+
+    return run
+
+
+def plain_trafilatura(page: LabelledPage) -> Prediction:
+    """trafilatura as a user would call it, with metadata; it has no notion of error pages."""
+    doc = trafilatura.bare_extraction(decode_html(page.html).text, url=page.url, with_metadata=True)
+    if doc is None or not doc.text:
+        return Prediction("not_article")
+    return Prediction("article", doc.title, doc.date, None, doc.author, doc.text)
+
+
+def group_of(page: LabelledPage) -> str:
+    if page.corpus.startswith("own:"):
+        return page.corpus
+    return f"{page.corpus} ({'zh' if page.chinese else 'other'})"
+
+
+def evaluate(pages: Iterable[LabelledPage], extractors: dict[str, Extractor]) -> dict[tuple[str, str], Tally]:
+    tallies: dict[tuple[str, str], Tally] = {}
+    for page in pages:
+        for name, extractor in extractors.items():
+            start = time.perf_counter()
+            prediction = extractor(page)
+            elapsed = time.perf_counter() - start
+            for group in (group_of(page), "own (all)" if page.corpus.startswith("own:") else None):
+                if group:
+                    _add(tallies.setdefault((group, name), Tally()), page, prediction, elapsed)
+    return tallies
+
+
+def _add(tally: Tally, page: LabelledPage, p: Prediction, elapsed: float) -> None:
+    tally.pages += 1
+    tally.seconds += elapsed
+    tally.type_correct += score.page_class(p.status) == score.page_class(page.page_type)
+    if page.page_type != "article":
+        return
+    if page.body:
+        tally.body.append(score.body_prf(p.text, page.body))
+    if page.title:
+        tally.title.append(score.same_title(p.title, page.title))
+    if page.date:
+        tally.date.append(score.same_day(p.date, page.date))
+    if page.source:
+        tally.source.append(score.same_value(p.source, page.source))
+    text = p.text or ""
+    tally.leaked += sum(1 for s in page.without_snippets if s and s in text)
