@@ -112,7 +112,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         raw_lines = blocks.lines(container)
     else:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
-        raw_lines = [blocks.clean_line(line) for line in text.splitlines() if line.strip()]
+        raw_lines = _table_cells([blocks.clean_line(line) for line in text.splitlines() if line.strip()])
 
     info = _info_region(page_lines, raw_lines, title)
     body_lines, removed = _clean(raw_lines, title)
@@ -122,7 +122,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         url,
         "article",
         title=title,
-        published=metadata.date_in_text(info) or metadata.date_in_meta(root) or metadata.date_in_url(url),
+        published=(metadata.date_in_text(info) or metadata.date_in_meta(root) or metadata.date_in_url(url)
+                   or metadata.date_by_htmldate(root)),
         source=metadata.source_in(info) or metadata.source_in(around),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
@@ -159,15 +160,30 @@ def _headline_link_texts(root: HtmlElement) -> set[str]:
 
 def _info_region(page_lines: list[str], body_lines: list[str], title: str | None) -> str:
     """The lines between the headline and the body, where portals print time, source and author."""
-    first_body = next((line for line in body_lines if len(line) >= 20 and not INFO_LINE.search(line)), None)
-    end = page_lines.index(first_body) if first_body in page_lines else min(len(page_lines), 40)
-    start = max(0, end - _INFO_LINES)
+    first_body = next((line for line in body_lines if len(line) >= 20 and not INFO_LINE.search(line)), "")
+    key = first_body[:12]
+    body_at = next((i for i, line in enumerate(page_lines) if key and key in line), None)
+    limit = body_at if body_at is not None else min(len(page_lines), 80)
+    title_at = None
     if title:
-        for i in range(end - 1, max(-1, end - 4 * _INFO_LINES), -1):
-            if title in page_lines[i]:
-                start = i + 1
-                break
-    return "\n".join(page_lines[start:end])
+        title_at = next((i for i in range(limit - 1, -1, -1)
+                         if title in page_lines[i] and len(page_lines[i]) <= len(title) + 30), None)
+    if title_at is not None:
+        end = body_at if body_at is not None and body_at > title_at else title_at + 1 + _INFO_LINES
+        return "\n".join(page_lines[title_at + 1 : min(end, title_at + 1 + 2 * _INFO_LINES)])
+    end = body_at or 0
+    return "\n".join(page_lines[max(0, end - _INFO_LINES) : end])
+
+
+def _table_cells(lines: list[str]) -> list[str]:
+    """trafilatura renders layout tables as Markdown rows; keep the cells' text, drop the rules."""
+    out = []
+    for line in lines:
+        if not line.startswith("|"):
+            out.append(line)
+            continue
+        out.extend(cell for c in line.strip("|").split("|") if (cell := c.strip()) and set(cell) != {"-"})
+    return out
 
 
 def _clean(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
@@ -207,9 +223,10 @@ def _rejection(
     size = len(_CJK_OR_WORD.findall(text))
     if size < 300 and NOT_FOUND_TEXT.search(text or "\n".join(page_lines[:60])):
         return "not_found", "error page (page-not-found message)"
-    linked = sum(1 for line in body_lines if _is_link_line(line, headline_texts))
-    if len(body_lines) >= 5 and linked / len(body_lines) > options.list_link_share:
-        return "not_article", f"list page ({linked} of {len(body_lines)} paragraphs are links)"
+    linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
+    linked_share = sum(map(len, linked)) / max(1, sum(map(len, body_lines)))
+    if len(linked) >= 5 and linked_share > options.list_link_share:
+        return "not_article", f"list page ({len(linked)} of {len(body_lines)} paragraphs are links)"
     if size >= options.min_chars:
         return None
     if container is None and len(headline_texts) >= 20:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from htmldate import find_date
 from lxml.html import HtmlElement
 
 from crawler.extraction.blocks import clean_line
@@ -67,6 +68,15 @@ def date_in_url(url: str) -> str | None:
             if found:
                 return found
     return None
+
+
+def date_by_htmldate(root: HtmlElement) -> str | None:
+    """htmldate's reading of markup and structured data, for templates our rules do not know."""
+    try:
+        found = find_date(root, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except (ValueError, TypeError):
+        return None
+    return found or None
 
 
 def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:

@@ -40,7 +40,6 @@ _NOISE_LINES = [
     r"^(来源|來源|稿源|作者|作\s*者|记者|通讯员|出处|发布时间|发布日期|时间|日期|浏览次数|点击数)\s*[:：]",
     r"^(相关稿件|相关新闻|相关阅读|相关文章|特别策划|平安时评|延伸阅读|推荐阅读|热点推荐|热门文章|猜你喜欢)",
     r"更多\s*\.{2,}$|更多>>$",
-    r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与",
     r"^((放大|缩小|默认|打印|关闭|关闭窗口|打印本页|分享到|收藏|字号|大|中|小|【|】|\[|\]|\s)+)$",
     r"^(上一版|下一版|上一篇|下一篇|标题导航|返回目录|本版导航|版面导航|往期回顾)",
     r"^\S+\.(png|jpe?g|gif|bmp|webp)$",
@@ -51,7 +50,10 @@ _NOISE_LINES = [
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
-_SHORT_NOISE = r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息"
+_SHORT_NOISE = (
+    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|"
+    r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与"
+)
 SHORT_NOISE_LINE = re.compile(_SHORT_NOISE, re.IGNORECASE)
 SHORT_LINE_CHARS = 160
 # Fragments cut out of a line that is otherwise body text.
