@@ -6,26 +6,19 @@ Pure: bytes and a URL in, an `Extraction` out, no I/O. Portal rules (selectors, 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import asdict, dataclass
 
 import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement, document_fromstring, soupparser
+from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
 from crawler.extraction import blocks, classify, metadata
+from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
-from crawler.extraction.patterns import (
-    BODY_SELECTORS,
-    INFO_LINE,
-    INLINE_NOISE,
-    NOISE_LINE,
-    NOT_FOUND_TEXT,
-    SHORT_LINE_CHARS,
-    SHORT_NOISE_LINE,
-    TITLE_SELECTORS,
-)
+from crawler.extraction.patterns import BODY_SELECTORS, INFO_LINE, NOT_FOUND_TEXT, TITLE_SELECTORS
 
 STATUSES = ("article", "not_found", "not_article", "error")
 _INFO_LINES = 8  # how many lines between headline and body may hold the info line
@@ -84,16 +77,41 @@ def extract_page(
     return result
 
 
+_PARSER = HTMLParser(huge_tree=True)
+_TAG_OR_SCRIPT = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]*>|&\w+;|\s+", re.S | re.I)
+
+
 def _parse(text: str) -> HtmlElement | None:
-    """libxml2 first (fast); BeautifulSoup's forgiving parser for what libxml2 gives up on."""
+    """libxml2 first (fast); BeautifulSoup's forgiving parser when libxml2 fails or loses the text.
+
+    libxml2 stops descending past 2,047 nested elements (broken pages with thousands of unclosed tags),
+    silently dropping what is deeper; BeautifulSoup keeps it.
+    """
     try:
-        return document_fromstring(text)
+        root = document_fromstring(text, parser=_PARSER)
+        if len(root.text_content()) * 2 >= len(_TAG_OR_SCRIPT.sub("", text)):
+            return root
     except (etree.ParserError, ValueError):
         pass
     try:
         return soupparser.fromstring(text)
-    except (etree.ParserError, ValueError, TypeError):
+    except (etree.ParserError, ValueError, TypeError, RecursionError):
+        return _flattened(text)
+
+
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h\d|tr|td|th|table|section|article)\b[^>]*>", re.I)
+
+
+def _flattened(text: str) -> HtmlElement | None:
+    """The last resort for pages no parser can hold: the text, one paragraph per block, and the title."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.S | re.I)
+    stripped = re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S | re.I)
+    lines = [html.unescape(re.sub(r"<[^>]*>", "", chunk)).strip() for chunk in _BLOCK_TAG.split(stripped)]
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)
+    head = f"<title>{html.escape(html.unescape(title.group(1)))}</title>" if title else ""
+    if not paragraphs:
         return None
+    return document_fromstring(f"<html><head>{head}</head><body>{paragraphs}</body></html>")
 
 
 def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extraction:
@@ -115,7 +133,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         raw_lines = _table_cells([blocks.clean_line(line) for line in text.splitlines() if line.strip()])
 
     info = _info_region(page_lines, raw_lines, title)
-    body_lines, removed = _clean(raw_lines, title)
+    body_lines, removed = clean_lines(raw_lines, title)
     text = "\n".join(body_lines)
     around = "\n".join([info, *removed])
     result = Extraction(
@@ -186,28 +204,6 @@ def _table_cells(lines: list[str]) -> list[str]:
     return out
 
 
-def _clean(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
-    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once."""
-    kept: list[str] = []
-    removed: list[str] = []
-    seen: set[str] = set()
-    for line in lines:
-        is_noise = (
-            NOISE_LINE.search(line)
-            or (len(line) <= SHORT_LINE_CHARS and (SHORT_NOISE_LINE.search(line) or INFO_LINE.search(line)))
-            or (title and line == title and not kept)
-        )
-        if is_noise:
-            removed.append(line)
-            continue
-        line = blocks.clean_line(INLINE_NOISE.sub("", line))
-        if not line or line in seen:
-            continue
-        seen.add(line)
-        kept.append(line)
-    return kept, removed
-
-
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
@@ -221,7 +217,7 @@ def _rejection(
     options: ExtractOptions,
 ) -> tuple[str, str] | None:
     size = len(_CJK_OR_WORD.findall(text))
-    if size < 300 and NOT_FOUND_TEXT.search(text or "\n".join(page_lines[:60])):
+    if size < 300 and any(len(line) <= 40 and NOT_FOUND_TEXT.search(line) for line in body_lines or page_lines[:60]):
         return "not_found", "error page (page-not-found message)"
     linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
     linked_share = sum(map(len, linked)) / max(1, sum(map(len, body_lines)))

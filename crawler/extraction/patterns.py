@@ -50,12 +50,15 @@ _NOISE_LINES = [
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
-_SHORT_NOISE = (
-    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|"
-    r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与"
+# Footers run long (address, phone, licence numbers), so they count up to SHORT_LINE_CHARS.
+SHORT_NOISE_LINE = re.compile(
+    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息",
+    re.IGNORECASE,
 )
-SHORT_NOISE_LINE = re.compile(_SHORT_NOISE, re.IGNORECASE)
 SHORT_LINE_CHARS = 160
+# Comment prompts are short; a paragraph about "文明上网" is not one.
+COMMENT_PROMPT = re.compile(r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与")
+COMMENT_PROMPT_CHARS = 80
 # Fragments cut out of a line that is otherwise body text.
 INLINE_NOISE = re.compile(
     r"[(（]\s*(下转|上接|转|接)\s*[A-Z]?\d+\s*版\s*[)）]|404 Not Found|ZJOL/\d+(?:\.\d+)+|"

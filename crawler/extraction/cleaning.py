@@ -1,0 +1,40 @@
+"""Line-level cleaning: drop chrome lines, cut inline markers, keep each body paragraph once."""
+
+from __future__ import annotations
+
+from crawler.extraction.blocks import clean_line
+from crawler.extraction.patterns import (
+    COMMENT_PROMPT,
+    COMMENT_PROMPT_CHARS,
+    INFO_LINE,
+    INLINE_NOISE,
+    NOISE_LINE,
+    SHORT_LINE_CHARS,
+    SHORT_NOISE_LINE,
+)
+
+
+def is_noise(line: str) -> bool:
+    """Whether a whole line is chrome: a pattern that fits any line, or one that only fits a short line."""
+    if NOISE_LINE.search(line):
+        return True
+    if len(line) <= COMMENT_PROMPT_CHARS and COMMENT_PROMPT.search(line):
+        return True
+    return len(line) <= SHORT_LINE_CHARS and bool(SHORT_NOISE_LINE.search(line) or INFO_LINE.search(line))
+
+
+def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once."""
+    kept: list[str] = []
+    removed: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        if is_noise(line) or (title and line == title and not kept):
+            removed.append(line)
+            continue
+        line = clean_line(INLINE_NOISE.sub("", line))
+        if not line or line in seen:
+            continue
+        seen.add(line)
+        kept.append(line)
+    return kept, removed

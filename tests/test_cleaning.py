@@ -1,0 +1,63 @@
+"""Cleaning rules: chrome lines go, body paragraphs stay — including ones that quote chrome words."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.extraction.cleaning import clean_lines, is_noise
+
+CHROME = [
+    "您当前的位置 :浙江在线 > 新闻中心 > 平安浙江",
+    "(初审编辑:王丽 责任编辑:徐超)",
+    "2014-09-09 09:08:00 来源: 大众网 作者:",
+    "来源：象山公安",
+    "相关稿件",
+    "平安时评 更多...",
+    "请您文明上网、理性发言并遵守相关规定，在注册后发表评论。",
+    "放大 缩小 默认",
+    "浙江在线版权所有 Copyright © 1999-2026 浙ICP备05035939号",
+    "上一版 下一版",
+    "标题导航",
+    "图片1.png",
+    "Loading...",
+    "404 Not Found",
+    "ZJOL/1.22.95",
+]
+
+
+@pytest.mark.parametrize("line", CHROME)
+def test_portal_chrome_lines_are_noise(line):
+    assert is_noise(line)
+
+
+def test_inline_markers_are_cut_and_the_paragraph_kept():
+    kept, _ = clean_lines(["民警随后赶到现场处置。(下转A15版)", "（上接A1版）案件仍在进一步侦办中。"], None)
+    assert kept == ["民警随后赶到现场处置。", "案件仍在进一步侦办中。"]
+
+
+def test_a_long_paragraph_that_quotes_a_chrome_phrase_is_body_text():
+    quote = ("民警提醒，网民应当文明上网、理性发言，" * 6) + "对在网上发表评论、散布谣言的行为，公安机关将依法查处。"
+    assert not is_noise(quote)
+    assert clean_lines([quote], None)[0] == [quote]
+
+
+def test_a_repeated_lead_paragraph_is_kept_once_and_the_headline_is_not_body():
+    lead = "近日，宁波市公安局破获一起特大电信网络诈骗案，抓获犯罪嫌疑人12名。"
+    kept, _ = clean_lines(["宁波警方破获特大电诈案", lead, lead, "警方提醒广大市民注意防范。"], "宁波警方破获特大电诈案")
+    assert kept == [lead, "警方提醒广大市民注意防范。"]
+
+
+# Body-like text: common CJK ideographs and Chinese punctuation, none of the chrome phrases.
+paragraph = st.text(
+    alphabet=st.sampled_from("民警察案件嫌疑人抓获破诈骗交通事故群众报警侦查宁波浙江山东省市县区镇村派出所了在和与对是有，。；、“”"),
+    min_size=8,
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(paragraph, min_size=1, max_size=12, unique=True))
+def test_cleaning_never_drops_a_body_paragraph_without_noise(paragraphs):
+    kept, removed = clean_lines(paragraphs, None)
+    assert kept == paragraphs
+    assert removed == []

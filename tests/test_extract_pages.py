@@ -1,0 +1,97 @@
+"""Whole-page extraction on realistic and hostile pages: every page gets a verdict and a reason."""
+
+import pytest
+
+from crawler.extraction import extract_page
+
+URL = "http://sd.dzwww.com/sdnews/201409/t20140909_10982363.htm"
+BODY = (
+    "<p>　　9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案，抓获犯罪嫌疑人5名。</p>"
+    "<p>　　据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。</p>"
+    "<p>　　警方提醒广大市民，提高防范意识，切勿轻信陌生来电。</p>"
+)
+
+
+def page(body_html: str = BODY, title: str = "济南警方破获跨省电信诈骗案-大众网", charset: str = "gb2312") -> str:
+    return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+            f"<title>{title}</title></head><body><div class='position'>您当前的位置 : 大众网 &gt; 山东</div>"
+            f"<h1>济南警方破获跨省电信诈骗案</h1><div class='info'>2014-09-09 09:08:00 来源: 大众网 作者: </div>"
+            f"<div class='TRS_Editor'>{body_html}</div><div class='footer'>大众网版权所有 鲁ICP备09012531号</div>"
+            "</body></html>")
+
+
+def test_a_portal_article_comes_out_clean_with_its_metadata():
+    result = extract_page(page().encode("gb18030"), URL)
+    assert result.status == "article" and result.reason is None
+    assert result.title == "济南警方破获跨省电信诈骗案"
+    assert result.published == "2014-09-09T09:08:00+08:00"
+    assert (result.source, result.author) == ("大众网", None)
+    assert result.text.splitlines() == [
+        "9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案，抓获犯罪嫌疑人5名。",
+        "据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。",
+        "警方提醒广大市民，提高防范意识，切勿轻信陌生来电。",
+    ]
+
+
+def test_an_article_that_mentions_404_stays_an_article():
+    body = BODY + "<p>　　民警介绍，诈骗网站常伪装成“404页面不存在”的样子，诱导受害人点击所谓的客服链接。</p>"
+    result = extract_page(page(body).encode("gb18030"), URL)
+    assert result.status == "article"
+    assert "404页面不存在" in result.text
+
+
+@pytest.mark.parametrize(
+    ("html", "status", "reason"),
+    [
+        ("<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>",
+         "not_found", "error page"),
+        ("<html><head><title>大众网</title></head><body><p>对不起,您访问的页面不存在</p><a href='/'>返回首页</a>"
+         "</body></html>", "not_found", "page-not-found"),
+        (page("").replace("<div class='info'>", "<div>"), "not_found", "empty body"),
+        ("<html><body>" + "".join(f"<img src='/p/{i}.jpg'>" for i in range(20)) + "</body></html>",
+         "not_article", "no text"),
+        ("<html><head><title>平安山东_大众网</title></head><body><ul>"
+         + "".join(f"<li><a href='/sdnews/2014/t2014090{i % 9}_{i}.htm'>第{i}条 民警破获一起盗窃案件的新闻</a>"
+                   f" 2014-09-0{i % 9 + 1}</li>" for i in range(40)) + "</ul></body></html>",
+         "not_article", "list page"),
+    ],
+)
+def test_error_pages_and_non_articles_are_rejected_with_a_reason(html, status, reason):
+    result = extract_page(html.encode("gb18030"), URL)
+    assert result.status == status
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "http_status", "content_type", "status", "reason"),
+    [
+        (b"", 200, "text/html", "not_article", "empty body"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", 200, "application/octet-stream", "not_article", "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, 200, "text/html", "not_article", "PNG"),
+        (b"<html>gone</html>", 404, "text/html", "not_found", "http 404"),
+        (b"<html>gone</html>", 410, "text/html", "not_found", "http 410"),
+        (b"<html>busy</html>", 503, "text/html", "error", "http 503"),
+        (b"<html><body>" + b"<p>" + "民警".encode() * 10_000_000 + b"</p>", 200, "text/html", "not_article",
+         "too large"),
+    ],
+)
+def test_hostile_bodies_get_an_outcome_not_an_exception(body, http_status, content_type, status, reason):
+    result = extract_page(body, URL, http_status, content_type)
+    assert result.status == status
+    assert reason in result.reason
+
+
+def test_broken_truncated_and_deeply_nested_html_still_yield_the_article():
+    truncated = page().encode("gb18030")[: -len("</div><div class='footer'>大众网版权所有 鲁ICP备09012531号</div></body></html>") - 20]
+    result = extract_page(truncated, URL)
+    assert result.status == "article" and "济南市公安局通报" in result.text
+    nested = page("<div>" * 5000 + BODY + "</span></p></td>" * 50)
+    result = extract_page(nested.encode("gb18030"), URL)
+    assert result.status == "article" and "警方提醒广大市民" in result.text
+
+
+def test_a_page_with_mixed_encodings_decodes_what_it_can():
+    mixed = page().encode("gb18030") + "<p>页脚 UTF-8 文字</p>".encode()
+    result = extract_page(mixed, URL)
+    assert result.status == "article"
+    assert "济南市公安局通报" in result.text
