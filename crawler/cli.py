@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "default: ../shared/corpora and benchmarks/labelled")
     evaluate.add_argument("--zh-only", action="store_true", help="only the Chinese pages of the shared corpora")
 
+    reextract = sub.add_parser("reextract", help="re-run extraction over the archived raw pages, in place")
+    _add_db(reextract)
+    reextract.add_argument("--portal", help="only this portal's pages")
+    reextract.add_argument("--since", help="only pages fetched on or after this date (YYYY-MM-DD)")
+
     bench = sub.add_parser("bench", help="measure crawl and extraction speed on a generated replica")
     bench.add_argument("--articles", type=int, default=2000, help="articles in the generated portal")
     return parser
@@ -105,14 +110,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from crawler import run, tables
-    from storage import Archive
+    from crawler import tables
     from storage.summary import portal_summaries
 
-    path = args.db or run.DEFAULT_DB
-    if not path.exists():
-        raise UserError(f"no archive at {path}; run `python -m crawler crawl` first or pass --db")
-    archive = Archive.open(path)
+    archive = _open_existing(args.db)
     try:
         tables.print_summaries(portal_summaries(archive.db, list(load_portals())))
     finally:
@@ -146,7 +147,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from rich.progress import Progress
+
+    from crawler.reextract import reextract
+
+    portals = load_portals()
+    if args.portal:
+        select_portals(portals, [args.portal])
+    if args.since:
+        try:
+            date.fromisoformat(args.since)
+        except ValueError:
+            raise UserError(f"--since takes a date like 2026-01-31, got {args.since!r}") from None
+    archive = _open_existing(args.db)
+    try:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("re-extracting", total=None)
+            result = reextract(archive, portals, args.portal, args.since,
+                               on_batch=lambda done, total: progress.update(task, completed=done, total=total))
+    finally:
+        archive.close()
+    resumed = f" (resumed after page {result.resumed_after})" if result.resumed_after else ""
+    print(f"re-extracted {result.pages} pages{resumed}; {result.changed} changed")
+    return 0
+
+
+def _open_existing(db: Path | None):
+    from crawler import run
+    from storage import Archive
+
+    path = db or run.DEFAULT_DB
+    if not path.exists():
+        raise UserError(f"no archive at {path}; run `python -m crawler crawl` first or pass --db")
+    return Archive.open(path)
+
+
+COMMANDS = {"reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,7 +124,7 @@ class Archive:
         body_sha1 = self._store_body(page.body) if page.body else None
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
-            article_id, dedup = self._store_article(page)
+            article_id, dedup = self.store_article(page)
             setattr(result, dedup, getattr(result, dedup) + 1)
         elif page.outcome == "error":
             result.errors += 1
@@ -159,7 +159,7 @@ class Archive:
         )
         return sha1
 
-    def _store_article(self, page: Page) -> tuple[int, str]:
+    def store_article(self, page: Page) -> tuple[int, str]:
         """Return (article id, 'new' | 'alias' | 'refetch') for an article page."""
         article = page.article
         url = page.final_url or page.url

@@ -91,3 +91,15 @@ def prepare(db: Database) -> None:
     db.execute("PRAGMA busy_timeout=10000")
     db.execute("PRAGMA foreign_keys=ON")
     migrations.apply(db)
+
+
+@migrations()
+def m002_reextract_runs(db: Database) -> None:
+    """Progress of `reextract`, so an interrupted one resumes where it stopped."""
+    db["reextract_runs"].create(
+        {"id": int, "portal": str, "since": str, "started": str, "finished": str, "last_page_id": int,
+         "pages": int, "changed": int},
+        pk="id",
+        not_null={"started"},
+        defaults={"last_page_id": 0, "pages": 0, "changed": 0},
+    )

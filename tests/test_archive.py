@@ -5,7 +5,7 @@ import zlib
 
 import pytest
 
-from storage import Archive, ArchiveError, Article, Page
+from storage import Archive, ArchiveError, Article, Page, schema
 
 
 def page(url, text=None, outcome="article", portal="zjol", reason=None, body=b"<html>raw</html>"):
@@ -99,10 +99,12 @@ def test_reopening_applies_no_migration_twice_and_keeps_rows(tmp_path):
     path = tmp_path / "a.db"
     first = Archive.open(path)
     first.write_batch([page("http://a.cn/1.htm", "正文")])
+    applied = first.db["_sqlite_migrations"].count
     first.close()
     again = Archive.open(path)
     assert again.db["articles"].count == 1
-    assert again.db["_sqlite_migrations"].count == 1
+    assert again.db["_sqlite_migrations"].count == applied
+    assert schema.migrations.pending(again.db) == []
     again.close()
 
 
