@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("--portal", help="only this portal's pages")
     reextract.add_argument("--since", help="only pages fetched on or after this date (YYYY-MM-DD)")
 
+    search = sub.add_parser("search", help="full-text search in Chinese (simplified or traditional)")
+    search.add_argument("query", help='words, "phrases", AND / OR / NOT, parentheses')
+    _add_db(search)
+    search.add_argument("--portal", help="only this portal")
+    search.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
+    search.add_argument("--until", help="published on or before this date (YYYY-MM-DD)")
+    search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+
     bench = sub.add_parser("bench", help="measure crawl and extraction speed on a generated replica")
     bench.add_argument("--articles", type=int, default=2000, help="articles in the generated portal")
     return parser
@@ -148,8 +157,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from rich.progress import Progress
 
     from crawler.reextract import reextract
@@ -157,11 +164,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     portals = load_portals()
     if args.portal:
         select_portals(portals, [args.portal])
-    if args.since:
-        try:
-            date.fromisoformat(args.since)
-        except ValueError:
-            raise UserError(f"--since takes a date like 2026-01-31, got {args.since!r}") from None
+    _check_date(args.since, "since")
     archive = _open_existing(args.db)
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
@@ -175,6 +178,38 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from crawler import tables
+    from storage.search import search
+
+    for name in ("since", "until"):
+        _check_date(getattr(args, name), name)
+    if args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    archive = _open_existing(args.db)
+    try:
+        hits = search(archive.db, args.query, args.portal, args.since, args.until, args.limit)
+    finally:
+        archive.close()
+    if args.json:
+        for hit in hits:
+            print(json.dumps(hit.__dict__, ensure_ascii=False))
+    else:
+        tables.print_hits(hits, args.query)
+    return 0
+
+
+def _check_date(value: str | None, name: str) -> None:
+    from datetime import date
+
+    if value is None:
+        return
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--{name} takes a date like 2026-01-31, got {value!r}") from None
+
+
 def _open_existing(db: Path | None):
     from crawler import run
     from storage import Archive
@@ -185,17 +220,19 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
     from crawler.run import SettingError
+    from storage.fts import QuerySyntaxError
 
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError) as exc:
+    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
+            QuerySyntaxError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -79,3 +79,22 @@ def print_eval(tallies: dict) -> None:
          "source", "leaked", "ms/page"],
         rows,
     )
+
+
+def print_hits(hits: list, query: str) -> None:
+    """Search results: date, portal, title, and the snippet with the matches highlighted."""
+    from rich.text import Text
+
+    console = Console()
+    if not hits:
+        console.print(f"no article matches {query!r}")
+        return
+    table = Table(title=f"{len(hits)} articles matching {query!r}", title_justify="left", show_lines=True)
+    for column in ("published", "portal", "title", "snippet"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        snippet = Text(hit.snippet)
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start, end)
+        table.add_row((hit.published or "")[:16], hit.portal, hit.title or "", snippet)
+    console.print(table)

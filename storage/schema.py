@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage import fts
+
 migrations = Migrations("police_news_archive")
 
 
@@ -90,6 +92,7 @@ def prepare(db: Database) -> None:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA busy_timeout=10000")
     db.execute("PRAGMA foreign_keys=ON")
+    fts.register(db.conn)
     migrations.apply(db)
 
 
@@ -102,4 +105,14 @@ def m002_reextract_runs(db: Database) -> None:
         pk="id",
         not_null={"started"},
         defaults={"last_page_id": 0, "pages": 0, "changed": 0},
+    )
+
+
+@migrations()
+def m003_full_text_search(db: Database) -> None:
+    """Bigram full-text index over title and text, filled from the articles already there."""
+    for statement in fts.CREATE:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO articles_fts(rowid, title, text) SELECT id, fts_tokens(title), fts_tokens(text) FROM articles"
     )

@@ -1,0 +1,108 @@
+"""Chinese full-text search on a real archive file: short words, both scripts, operators, bad queries."""
+
+import json
+
+import pytest
+
+from crawler.cli import main
+from storage import Archive, Article, Page
+from storage.fts import QuerySyntaxError, fts_tokens, match_expression
+from storage.search import search
+
+ARTICLES = [
+    ("zjol", "2026-08-10T10:00:00+08:00", "浙江警方追逃成果显著", "今年以来，全省公安机关开展追逃专项行动，民警抓获在逃人员120名。"),
+    ("gat_zj", "2024-01-11", "象山警察破獲電信詐騙案", "近日，象山縣公安局民警破獲一起電信詐騙案件，派出所提醒市民注意防範。"),
+    ("cnnb", "2021-01-30T08:03:20+08:00", "宁波交警夜查酒驾", "宁波交警连续开展夜查行动，查处酒驾醉驾违法行为35起。"),
+    ("dazhong", "2014-09-09T09:08:00+08:00", "德州派出所民警救助走失老人", "德州某派出所民警接到群众报警后，帮助走失老人回家。"),
+]
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive.open(tmp_path / "a.db")
+    archive.write_batch([
+        Page(f"http://x.cn/{i}.htm", portal, "2026-11-22T00:00:00+00:00", outcome="article",
+             article=Article(title, published, None, None, text))
+        for i, (portal, published, title, text) in enumerate(ARTICLES)
+    ])
+    yield archive
+    archive.close()
+
+
+def titles(archive, query, **filters):
+    return {hit.title for hit in search(archive.db, query, **filters)}
+
+
+def test_a_two_character_word_finds_every_article_containing_it(archive):
+    assert titles(archive, "民警") == {ARTICLES[0][2], ARTICLES[1][2], ARTICLES[3][2]}
+    assert titles(archive, "追逃") == {ARTICLES[0][2]}
+    assert titles(archive, "交警") == {ARTICLES[2][2]}
+
+
+def test_three_character_and_longer_queries_match_as_phrases(archive):
+    assert titles(archive, "派出所") == {ARTICLES[1][2], ARTICLES[3][2]}
+    assert titles(archive, "酒驾醉驾") == {ARTICLES[2][2]}
+    assert titles(archive, "出所民") == {ARTICLES[3][2]}  # adjacent characters across word boundaries
+    assert titles(archive, "民所") == set()  # characters present, but not adjacent
+
+
+def test_simplified_and_traditional_queries_find_both_scripts(archive):
+    assert titles(archive, "警察") == {ARTICLES[1][2]}
+    assert titles(archive, "诈骗") == titles(archive, "詐騙") == {ARTICLES[1][2]}
+    assert titles(archive, "电信诈骗案件") == {ARTICLES[1][2]}
+
+
+def test_operators_phrases_and_mixed_scripts(archive):
+    assert titles(archive, "民警 AND 走失") == {ARTICLES[3][2]}
+    assert titles(archive, "民警 走失") == {ARTICLES[3][2]}  # implicit AND
+    assert titles(archive, "追逃 OR 酒驾") == {ARTICLES[0][2], ARTICLES[2][2]}
+    assert titles(archive, "民警 NOT 派出所") == {ARTICLES[0][2]}
+    assert titles(archive, '"派出所民警"') == {ARTICLES[3][2]}
+    assert titles(archive, "(追逃 OR 交警) 民警") == {ARTICLES[0][2]}
+    assert titles(archive, "民警 詐騙") == {ARTICLES[1][2]}
+
+
+def test_filters_by_portal_and_dates(archive):
+    assert titles(archive, "民警", portal="dazhong") == {ARTICLES[3][2]}
+    assert titles(archive, "民警", since="2020-01-01") == {ARTICLES[0][2], ARTICLES[1][2]}
+    assert titles(archive, "民警", until="2024-01-11") == {ARTICLES[1][2], ARTICLES[3][2]}
+
+
+def test_titles_rank_above_text_and_snippets_mark_the_match(archive):
+    hits = search(archive.db, "追逃")
+    start, end = hits[0].highlights[0]
+    assert hits[0].snippet[start:end] == "追逃"
+
+
+def test_the_index_follows_updates_and_deletes(archive):
+    archive.db.execute("UPDATE articles SET text = '内容已更正，不再提及相关词语。' WHERE title = ?", [ARTICLES[2][2]])
+    assert titles(archive, "酒驾醉驾") == set()
+    archive.db.execute("DELETE FROM pages")
+    archive.db.execute("DELETE FROM articles WHERE title = ?", [ARTICLES[0][2]])
+    assert titles(archive, "追逃") == set()
+    assert titles(archive, "民警") == {ARTICLES[1][2], ARTICLES[3][2]}
+
+
+@pytest.mark.parametrize("query", ['"民警', "民警 AND", "OR 民警", "(民警", "民警)", "NOT 民警", "", "()", "！？"])
+def test_queries_that_are_not_valid_get_a_clear_error(query):
+    with pytest.raises(QuerySyntaxError):
+        match_expression(query)
+
+
+def test_a_query_is_data_never_sql(archive):
+    assert titles(archive, "'; DROP TABLE articles; --") == set()
+    assert archive.db["articles"].count == len(ARTICLES)
+
+
+def test_tokens_are_simplified_bigrams_and_words():
+    assert fts_tokens("民警抓獲3名嫌疑人 ABC") == "民警 警抓 抓获 3 名嫌 嫌疑 疑人 abc"
+
+
+def test_search_command_prints_json_lines_and_rejects_bad_queries(archive, capsys):
+    db = archive.path
+    assert main(["search", "民警", "--db", db, "--json", "--limit", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and {"id", "published", "portal", "title", "url", "snippet"} <= set(json.loads(lines[0]))
+    assert main(["search", '"民警', "--db", db]) == 2
+    assert "unbalanced quote" in capsys.readouterr().err
+    assert main(["search", "民警", "--db", db, "--since", "yesterday"]) == 2
