@@ -11,7 +11,10 @@ from sqlite_utils import Database
 from storage.fts import QuerySyntaxError, match_expression, simplified
 
 SNIPPET_CHARS = 80
-TITLE_WEIGHT = 5.0  # a hit in the headline counts this many times a hit in the text
+# Ranking scores every match, so a word found in most articles (民警) would cost a pass over the whole
+# index. Past this many matches, only the most recently archived ones are ranked: bounded time, and in
+# a news archive the recent matches are the ones a reader wants first.
+RANK_WINDOW = 2000
 
 
 @dataclass
@@ -26,23 +29,55 @@ class Hit:
 
 
 def _terms(query: str) -> list[str]:
-    words = re.findall(r'"([^"]+)"|(\S+)', query)
-    return [p or w for p, w in words if (p or w) not in ("AND", "OR", "NOT") and (p or w).strip("()")]
+    words = re.findall(r'"([^"]+)"|([^\s()"]+)', query)
+    return [p or w for p, w in words if (p or w) not in ("AND", "OR", "NOT")]
 
 
-def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+def count(db: Database, query: str) -> int:
+    """How many articles match, all of them (search() returns only the best `limit`)."""
+    return db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                      [match_expression(query)]).fetchone()[0]
+
+
+def _first_match(text: str, terms: list[str]) -> tuple[str, int]:
+    """Where a term first occurs: in the text as written, else in its simplified form (one conversion)."""
+    found = [text.find(t) for t in terms if text.find(t) >= 0]
+    if found:
+        return text, min(found)
+    plain = simplified(text)  # t2s maps character to character for the text we index
+    if len(plain) != len(text):
+        return text, 0
+    found = [plain.find(t) for t in terms if plain.find(t) >= 0]
+    return plain, min(found) if found else 0
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's words and phrases in simplified script, for snippets."""
+    return [t for t in dict.fromkeys(simplified(t) for t in _terms(query)) if t]
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """A window of the text around the first match, and where the query's terms sit in it."""
-    plain = simplified(text)  # t2s keeps one character per character for the text we index
-    terms = [simplified(t.strip("()")) for t in _terms(query)]
-    terms = [t for t in terms if t]
-    positions = [plain.find(t) for t in terms if plain.find(t) >= 0] if len(plain) == len(text) else []
-    start = max(0, min(positions) - width // 4) if positions else 0
+    haystack, position = _first_match(text, terms)
+    start = max(0, position - width // 4)
     window = text[start : start + width].replace("\n", " ")
-    window_plain = plain[start : start + width] if len(plain) == len(text) else window
-    spans = sorted({(m.start(), m.end()) for t in terms for m in re.finditer(re.escape(t), window_plain)})
+    spans = sorted({(m.start(), m.end()) for t in terms
+                    for m in re.finditer(re.escape(t), haystack[start : start + width])})
     prefix = "…" if start else ""
     suffix = "…" if start + width < len(text) else ""
     return prefix + window + suffix, [(a + len(prefix), b + len(prefix)) for a, b in spans]
+
+
+def _rank_floor(db: Database, expression: str) -> int | None:
+    """The lowest rowid among the RANK_WINDOW newest matches, when there are more matches than that."""
+    try:
+        row = db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            [expression, RANK_WINDOW - 1],
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+    return row[0] if row else None
 
 
 def search(
@@ -56,6 +91,10 @@ def search(
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
     where, params = ["articles_fts MATCH ?"], [expression]
+    floor = _rank_floor(db, expression)
+    if floor:
+        where.append("articles_fts.rowid >= ?")
+        params.append(floor)
     if portal:
         where.append("a.portal = ?")
         params.append(portal)
@@ -68,14 +107,15 @@ def search(
     sql = (
         "SELECT a.id, a.published, a.portal, a.title, a.url, a.text FROM articles_fts "
         "JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY bm25(articles_fts, ?, 1.0) LIMIT ?"
+        f"WHERE {' AND '.join(where)} ORDER BY articles_fts.rank LIMIT ?"
     )
     try:
-        rows = db.execute(sql, [*params, TITLE_WEIGHT, limit]).fetchall()
+        rows = db.execute(sql, [*params, limit]).fetchall()
     except sqlite3.OperationalError as exc:
         raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
     hits = []
+    terms = query_terms(query)
     for id_, published, portal_name, title, url, text in rows:
-        snip, spans = snippet(text, query)
+        snip, spans = snippet(text, terms)
         hits.append(Hit(id_, published, portal_name, title, url, snip, spans))
     return hits
