@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    export = sub.add_parser("export", help="export cleaned articles (jsonl, csv, txt, md) or raw pages (warc)")
+    export.add_argument("--format", required=True, choices=["jsonl", "csv", "txt", "md", "warc"])
+    export.add_argument("--out", required=True, type=Path, help="file (jsonl, csv, warc) or folder (txt, md)")
+    _add_db(export)
+    export.add_argument("--portal", help="only this portal")
+    export.add_argument("--since", help="published on or after this date (YYYY-MM-DD)")
+    export.add_argument("--until", help="published on or before this date (YYYY-MM-DD)")
+    export.add_argument("--query", help="only articles matching this search query")
+
     bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; search: 100,000)")
     bench.add_argument("what", nargs="?", choices=["crawl", "search"], default="crawl", help="what to measure")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
@@ -203,6 +212,30 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from storage import export
+
+    for name in ("since", "until"):
+        _check_date(getattr(args, name), name)
+    if args.portal:
+        select_portals(load_portals(), [args.portal])
+    selection = export.Selection(args.portal, args.since, args.until, args.query)
+    archive = _open_existing(args.db)
+    try:
+        total = export.count(archive.db, selection)
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task(f"exporting {args.format}", total=total)
+            written = export.export(archive, args.format, args.out, selection,
+                                    progress=lambda n: progress.update(task, completed=n))
+    finally:
+        archive.close()
+    unit = "records" if args.format == "warc" else "articles"
+    print(f"exported {written} {unit} to {args.out}")
+    return 0
+
+
 def _check_date(value: str | None, name: str) -> None:
     from datetime import date
 
@@ -224,19 +257,20 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
     from crawler.run import SettingError
+    from storage.export import ExportError
     from storage.fts import QuerySyntaxError
 
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
-            QuerySyntaxError) as exc:
+            QuerySyntaxError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

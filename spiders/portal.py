@@ -175,6 +175,7 @@ class PortalSpider(Spider):
             final_url=response.url,
             http_status=status,
             content_type=content_type.decode("latin-1") if content_type else None,
+            headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
             body=response.body,
             outcome=outcome,
             reason=reason,

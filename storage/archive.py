@@ -144,6 +144,7 @@ class Archive:
                 "article_id": article_id,
                 "fetched_at": page.fetched_at,
                 "content_type": page.content_type,
+                "headers": json.dumps(page.headers, ensure_ascii=False) if page.headers else None,
                 "charset": page.charset,
                 "body_sha1": body_sha1,
             }

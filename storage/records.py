@@ -31,6 +31,7 @@ class Page:
     final_url: str | None = None
     http_status: int | None = None
     content_type: str | None = None
+    headers: dict[str, str] | None = None  # the response headers, for replay (WARC export)
     body: bytes = b""
     outcome: str | None = None  # one of OUTCOMES, set by the spider (list, error) or by extraction
     reason: str | None = None  # why a page is not an article, for every rejection

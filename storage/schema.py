@@ -116,3 +116,9 @@ def m003_full_text_search(db: Database) -> None:
     db.execute(
         "INSERT INTO articles_fts(rowid, title, text) SELECT id, fts_tokens(title), fts_tokens(text) FROM articles"
     )
+
+
+@migrations()
+def m004_response_headers(db: Database) -> None:
+    """The response headers of each fetch (JSON), so WARC exports replay as the portal answered."""
+    db["pages"].add_column("headers", str)
