@@ -77,8 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--until", help="published on or before this date (YYYY-MM-DD)")
     export.add_argument("--query", help="only articles matching this search query")
 
-    bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; search: 100,000)")
-    bench.add_argument("what", nargs="?", choices=["crawl", "search"], default="crawl", help="what to measure")
+    duplicates = sub.add_parser("duplicates", help="stories published more than once (near-duplicates)")
+    _add_db(duplicates)
+    duplicates.add_argument("--min-size", type=int, default=2, help="smallest group to list (default 2)")
+    duplicates.add_argument("--limit", type=int, default=50, help="at most this many groups (default 50)")
+    duplicates.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; archive: 100,000)")
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive"], default="crawl",
+                       help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
     return parser
 
@@ -141,9 +148,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import crawl, search
+    from crawler.benchmarks import archive, crawl
 
-    benchmark = {"crawl": crawl, "search": search}[args.what]
+    benchmark = {"crawl": crawl, "archive": archive}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
     benchmark.main(args.articles) if args.articles else benchmark.main()
@@ -236,6 +243,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from crawler import tables
+    from storage.neardup import groups
+
+    if args.min_size < 2 or args.limit < 1:
+        raise UserError("--min-size must be at least 2 and --limit at least 1")
+    archive = _open_existing(args.db)
+    try:
+        found = groups(archive.db, args.min_size, args.limit)
+    finally:
+        archive.close()
+    if args.json:
+        for group in found:
+            print(json.dumps(group, ensure_ascii=False))
+    else:
+        tables.print_table(
+            f"{len(found)} stories published more than once",
+            ["group", "copies", "earliest", "first portal", "portals", "title"],
+            [[g["group"], g["size"], g["earliest"], g["first_portal"], ", ".join(g["portals"]), g["title"]]
+             for g in found],
+        )
+    return 0
+
+
 def _check_date(value: str | None, name: str) -> None:
     from datetime import date
 
@@ -257,7 +288,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

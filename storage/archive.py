@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import schema
+from storage import neardup, schema
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, Page
 
@@ -186,6 +186,7 @@ class Archive:
                 "last_seen": page.fetched_at,
             }
         )
+        neardup.index_article(self.db, table.last_pk, article.text)
         return table.last_pk, "new"
 
     def raw_body(self, sha1: str) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from storage import neardup
 from storage.archive import Archive, utc_now
 from storage.dedup import content_hash
 from storage.records import Article, Page
@@ -92,6 +93,8 @@ def apply(archive: Archive, job: dict, page: StoredPage, outcome: str, reason: s
         current = db["articles"].get(page.article_id)
         if any(current[k] != v for k, v in fields.items()):
             db["articles"].update(page.article_id, fields)
+            if current["text"] != article.text:
+                neardup.index_article(db, page.article_id, article.text)
             changed = True
         return changed
     if page.article_id is None:

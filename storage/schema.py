@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage import fts
+from storage import fts, neardup
 
 migrations = Migrations("police_news_archive")
 
@@ -122,3 +122,16 @@ def m003_full_text_search(db: Database) -> None:
 def m004_response_headers(db: Database) -> None:
     """The response headers of each fetch (JSON), so WARC exports replay as the portal answered."""
     db["pages"].add_column("headers", str)
+
+
+@migrations()
+def m005_near_duplicates(db: Database) -> None:
+    """MinHash signatures and LSH band buckets for near-duplicate groups; existing articles are indexed."""
+    db["minhash"].create({"article_id": int, "signature": bytes, "group_id": int}, pk="article_id",
+                         not_null={"signature", "group_id"})
+    db["minhash"].create_index(["group_id"])
+    db["lsh_bands"].create({"band": int, "bucket": int, "article_id": int}, not_null={"band", "bucket", "article_id"})
+    db["lsh_bands"].create_index(["band", "bucket"])
+    db["lsh_bands"].create_index(["article_id"])
+    for article_id, text in db.execute("SELECT id, text FROM articles ORDER BY id").fetchall():
+        neardup.index_article(db, article_id, text)

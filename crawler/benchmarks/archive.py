@@ -1,11 +1,27 @@
-"""A generated archive of realistic size for the search, export and near-duplicate benchmarks."""
+"""`python -m crawler bench archive`: the archive at 100,000 articles — adding, searching, exporting.
+
+One generated archive, measured in one run: the cost of adding an article (with its full-text and
+near-duplicate index entries) at the start and at the end, search against a LIKE scan, and the peak
+memory of an export in a process of its own.
+"""
 
 from __future__ import annotations
 
 import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
+from crawler.tables import print_table
 from storage import Archive, Article, Page
+from storage.search import count, search
+
+QUERIES = ("追逃", "诈骗", "民警", "派出所", "走失 OR 溺水")
+REPEATS = 15
 
 # Police vocabulary with rough frequencies: common words appear in many articles, rare ones in few.
 COMMON = ["民警", "公安", "群众", "报警", "案件", "嫌疑人", "调查", "工作", "安全", "开展"]
@@ -25,11 +41,12 @@ def _article(rng: random.Random, n: int) -> tuple[str, str]:
     return f"第{n}号通报：" + sentence()[:20], "\n".join(paragraphs)
 
 
-def build(path: Path, articles: int, seed: int = 7, batch: int = 2000) -> Archive:
-    """An archive of `articles` generated articles across the five portals (written in batches)."""
+def build(path: Path, articles: int, seed: int = 7, batch: int = 1000) -> tuple[Archive, list[float]]:
+    """An archive of generated articles across the five portals; returns it and seconds per batch."""
     rng = random.Random(seed)
     archive = Archive.open(path)
     portals = ["zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj"]
+    seconds = []
     for start in range(0, articles, batch):
         pages = []
         for n in range(start, min(start + batch, articles)):
@@ -37,5 +54,60 @@ def build(path: Path, articles: int, seed: int = 7, batch: int = 2000) -> Archiv
             day = f"20{10 + n % 16:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
             pages.append(Page(f"http://bench.police.test/{n}.shtml", portals[n % 5], f"{day}T00:00:00+00:00",
                               outcome="article", article=Article(title, day, "公安局", None, text)))
+        began = time.perf_counter()
         archive.write_batch(pages)
-    return archive
+        seconds.append((time.perf_counter() - began) / len(pages))
+        if start and start % 10_000 == 0:
+            print(f"  {start} articles ...", flush=True)
+    return archive, seconds
+
+
+def _median_ms(fn, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def _search_rows(archive: Archive) -> list[list]:
+    db = archive.db
+    rows = []
+    for query in QUERIES:
+        fts_ms = _median_ms(lambda q=query: search(db, q, limit=20))
+        word = query.split()[0]
+        like_ms = _median_ms(lambda w=word: db.execute(
+            "SELECT count(*) FROM articles WHERE title LIKE ? OR text LIKE ?", [f"%{w}%", f"%{w}%"]
+        ).fetchall(), repeats=3)
+        rows.append([query, count(db, query), f"{fts_ms:.1f}", f"{like_ms:.1f}", f"{like_ms / fts_ms:.0f}×"])
+    return rows
+
+
+def _export_peak_mb(db: Path, out: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "crawler", "export", "--format", "jsonl", "--out", str(out),
+                    "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.perf_counter() - start
+
+
+def main(articles: int = 100_000) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "bench.db")
+        print(f"building an archive of {articles} articles ...", flush=True)
+        archive, seconds = build(path, articles)
+        search_rows = _search_rows(archive)
+        archive.close()
+        peak_mb, export_s = _export_peak_mb(path, Path(tmp, "out.jsonl"))
+    print_table(
+        f"Adding an article (with its search and near-duplicate index entries), archive of {articles}",
+        ["when", "ms per article"],
+        [["first 1,000 articles", f"{1000 * seconds[0]:.2f}"],
+         [f"last 1,000 (at {articles:,})", f"{1000 * seconds[-1]:.2f}"]],
+    )
+    print_table(
+        f"Search: median of {REPEATS} runs, top 20 ranked, against a full LIKE '%…%' scan",
+        ["query", "matching articles", "search ms", "LIKE scan ms", "speed-up"],
+        search_rows,
+    )
+    print(f"export of {articles} articles to jsonl: {export_s:.1f} s, peak memory {peak_mb:.0f} MB")
