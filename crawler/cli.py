@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.add_argument("--limit", type=int, default=50, help="at most this many groups (default 50)")
     duplicates.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    browse = sub.add_parser("browse", help="open the archive in Datasette (read-only, on 127.0.0.1)")
+    _add_db(browse)
+    browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+
     bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; archive: 100,000)")
     bench.add_argument("what", nargs="?", choices=["crawl", "archive"], default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale")
@@ -267,6 +272,15 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    from crawler.browse import browse
+
+    archive = _open_existing(args.db)  # migrates an older archive before Datasette opens it read-only
+    path = Path(archive.path)
+    archive.close()
+    return browse(path, args.host, args.port)
+
+
 def _check_date(value: str | None, name: str) -> None:
     from datetime import date
 
@@ -288,7 +302,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,120 @@
+"""Browsing the archive in Datasette: metadata, canned queries, and a search in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from storage import Archive, Article, Page
+from tests.conftest import ROOT, _env
+
+ARTICLES = [
+    ("宁波警方追逃成果显著", "今年以来，宁波民警开展追逃专项行动，抓获在逃人员120名。"),
+    ("象山警察破獲電信詐騙案", "近日，象山縣公安局破獲一起電信詐騙案件，派出所提醒市民注意防範。"),
+    ("宁波交警夜查酒驾", "宁波交警连续开展夜查行动，查处酒驾醉驾违法行为35起。"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory):
+    db = tmp_path_factory.mktemp("browse") / "archive.db"
+    archive = Archive.open(db)
+    archive.write_batch([Page(f"http://news.cnnb.com.cn/{i}.shtml", "cnnb", "2026-11-22T00:00:00+00:00",
+                              outcome="article", article=Article(t, f"2021-01-0{i + 1}", "中国宁波网", None, x))
+                         for i, (t, x) in enumerate(ARTICLES)])
+    archive.close()
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "browse", "--db", str(db), "--port", str(port)],
+                               cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("datasette did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_tables_have_descriptions_and_canned_queries_exist(datasette):
+    meta = get_json(datasette + "/-/metadata.json")
+    tables = meta["databases"]["archive"]["tables"]
+    assert tables["articles"]["fts_table"] == "articles_fts"
+    assert "published" in tables["articles"]["columns"]
+    assert set(meta["databases"]["archive"]["queries"]) >= {
+        "search", "latest_per_portal", "rejections_by_reason", "runs", "near_duplicate_groups"}
+
+
+def test_the_search_query_finds_both_scripts_and_three_character_words(datasette):
+    def titles(q):
+        rows = get_json(f"{datasette}/archive/search.json?_shape=array&q={urllib.parse.quote(q)}")
+        return {row["title"] for row in rows}
+
+    assert titles("警察") == {ARTICLES[1][0]}
+    assert titles("派出所") == {ARTICLES[1][0]}
+    assert titles("交警") == {ARTICLES[2][0]}
+
+
+def test_the_archive_is_served_read_only(datasette):
+    request = urllib.request.Request(
+        f"{datasette}/archive.json?sql={urllib.parse.quote('delete from articles')}&_shape=array")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(request, timeout=10)
+    assert len(get_json(f"{datasette}/archive/articles.json?_shape=array")) == len(ARTICLES)
+
+
+def test_a_person_searches_a_two_character_word_in_a_real_browser(datasette):
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver must be installed in CI (.ci/run installs them)")
+        pytest.skip("install Debian's chromium and chromium-driver to run the browser test")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        browser.get(datasette + "/archive/articles")
+        box = browser.find_element(By.CSS_SELECTOR, "input[name=_search]")
+        box.send_keys("追逃")
+        box.submit()
+        deadline = time.monotonic() + 10
+        while "_search=" not in browser.current_url and time.monotonic() < deadline:
+            time.sleep(0.1)
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert ARTICLES[0][0] in page
+        assert ARTICLES[2][0] not in page
+    finally:
+        browser.quit()
