@@ -20,6 +20,7 @@ from crawler.portals import (
 from storage import ArchiveError
 
 EXIT_USAGE = 2
+EXIT_BUSY = 3  # another process holds the portal (or scheduler) lock
 
 
 class UserError(Exception):
@@ -87,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(browse)
     browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+
+    schedule = sub.add_parser("schedule", help="run the portals on their cron schedules, in the foreground")
+    schedule.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_db(schedule)
+    schedule.add_argument("--replica", action="store_true", help="crawl the bundled offline replica")
+    schedule.add_argument("--max-runs", type=int, default=None, help="stop after starting this many runs")
+    schedule.add_argument("--until", default=None, help="stop scheduling at this time (ISO 8601, e.g. 2026-12-01T08:00)")
+    schedule.add_argument("--max-concurrent", type=int, default=2, help="runs at once, all portals (default 2)")
+    schedule.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                          help="a setting passed to every run (repeatable)")
+    schedule.add_argument("--print-crontab", action="store_true", help="print equivalent crontab lines and exit")
+    schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
+
+    status = sub.add_parser("status", help="per portal: last and next run, new articles, health (exit 1 if failing)")
+    status.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_db(status)
+    status.add_argument("--json", action="store_true", help="print JSON for machines")
 
     bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; archive: 100,000)")
     bench.add_argument("what", nargs="?", choices=["crawl", "archive"], default="crawl",
@@ -281,6 +299,67 @@ def cmd_browse(args: argparse.Namespace) -> int:
     return browse(path, args.host, args.port)
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import logging
+    from datetime import datetime
+
+    from crawler import run
+    from crawler.portals import load_config
+    from crawler.scheduling import cron
+    from crawler.scheduling.runner import Scheduler, SchedulerOptions, crontab, systemd_units
+
+    portals, rules = load_config(args.config)
+    db = args.db or run.DEFAULT_DB
+    if args.print_crontab or args.print_systemd:
+        print(crontab(portals, db, args.config) if args.print_crontab else systemd_units(portals, db, args.config))
+        return 0
+    until = None
+    if args.until:
+        try:
+            until = datetime.fromisoformat(args.until)
+        except ValueError:
+            raise UserError(f"--until takes a time like 2026-12-01T08:00, got {args.until!r}") from None
+        until = until if until.tzinfo else until.replace(tzinfo=cron.SHANGHAI)
+    if args.max_concurrent < 1 or (args.max_runs is not None and args.max_runs < 1):
+        raise UserError("--max-concurrent and --max-runs must be at least 1")
+    extra = run.parse_overrides(args.set)
+    run.project_settings(extra)  # unknown settings fail here, not in every run
+    db = run.prepare_db(db)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
+                               max_concurrent=args.max_concurrent, max_runs=args.max_runs, until=until,
+                               extra_settings=extra)
+    scheduler = Scheduler(portals, rules, options)
+    if args.replica:
+        with run.replica_running() as url:
+            options.replica_url = url
+            scheduler.run()
+    else:
+        scheduler.run()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from crawler import tables
+    from crawler.portals import load_config
+    from crawler.scheduling import cron
+    from crawler.scheduling.status import all_status, any_failing, as_json
+
+    portals, rules = load_config(args.config)
+    archive = _open_existing(args.db)
+    try:
+        statuses = all_status(archive, portals, rules, datetime.now(cron.SHANGHAI))
+    finally:
+        archive.close()
+    if args.json:
+        print(as_json(statuses))
+    else:
+        tables.print_status(statuses)
+    return 1 if any_failing(statuses) else 0
+
+
 def _check_date(value: str | None, name: str) -> None:
     from datetime import date
 
@@ -302,11 +381,12 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
+    from crawler.locks import LockBusyError
     from crawler.run import SettingError
     from storage.export import ExportError
     from storage.fts import QuerySyntaxError
@@ -318,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
             QuerySyntaxError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -53,4 +53,6 @@ class ArchivedUrlFilter(BaseSpiderMiddleware):
         ):
             self.crawler.stats.inc_value("archive/skipped_known")
             return None
+        if request.meta.get("archive_kind") == "article":
+            self.crawler.stats.inc_value("archive/new_links")
         return request

@@ -47,6 +47,7 @@ class ArchivePipeline:
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.trigger = settings.get("ARCHIVE_RUN_TRIGGER")
+        self.given_run_id = settings.getint("ARCHIVE_RUN_ID") or None
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Page] = []
@@ -65,12 +66,14 @@ class ArchivePipeline:
             self.archive = Archive.open(self.db_path)
         except ArchiveError as exc:
             raise CloseSpider(f"archive_db_unavailable: {exc}") from None
-        self.run_id = self.archive.start_run(self.crawler.spider.name, self.trigger)
+        self.run_id = self.given_run_id or self.archive.start_run(self.crawler.spider.name, self.trigger)
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         self._timer = task.LoopingCall(self._flush_if_old)
         self._timer.start(max(0.5, self.batch_seconds / 2), now=False)
 
     def process_item(self, item: Page) -> Page:
+        if item.outcome == "list":
+            self.crawler.stats.inc_value("archive/list_pages")
         if not self.buffer:
             self._oldest = time.monotonic()
         self.buffer.append(item)
@@ -93,7 +96,7 @@ class ArchivePipeline:
         self.totals.refetch += result.refetch
         self.totals.errors += result.errors
         self.totals.rejections.update(result.rejections)
-        self.archive.update_run(self.run_id, self.totals, self.pages)
+        self._update_run()
         stats = self.crawler.stats
         for key in ("new", "alias", "refetch", "errors"):
             stats.inc_value(f"archive/{key}", getattr(result, key))
@@ -101,6 +104,12 @@ class ArchivePipeline:
             stats.inc_value(f"archive/rejected/{reason}", count)
         for page in batch:
             page.body = b""  # the raw page is stored; do not keep it in memory for signals or exporters
+
+    def _update_run(self, outcome: str | None = None) -> None:
+        stats = self.crawler.stats
+        self.archive.update_run(self.run_id, self.totals, self.pages, outcome,
+                                list_pages=stats.get_value("archive/list_pages", 0),
+                                new_links=stats.get_value("archive/new_links", 0))
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:
@@ -110,6 +119,6 @@ class ArchivePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:
             return
-        self.archive.update_run(self.run_id, self.totals, self.pages, outcome=reason)
+        self._update_run(outcome=reason)
         self.archive.close()
         self.archive = None

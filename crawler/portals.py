@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.extraction import ExtractOptions
+from crawler.scheduling import cron
+from crawler.scheduling.health import HealthRules
 
 DEFAULT_PORTALS_FILE = Path(__file__).with_name("portals.toml")
 
@@ -43,6 +45,8 @@ class Portal:
     charset: str = "utf-8"
     schedule: str = "*/30 * * * *"
     spider: str = ""
+    run_timeout: int = 1800  # seconds a scheduled run may take before it is stopped and recorded as timeout
+    health: dict = field(default_factory=dict, compare=False)  # overrides of the [health] rules
     extract: dict = field(default_factory=dict, compare=False)  # body/title selectors, title_suffixes
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -93,14 +97,24 @@ def _portal_from_entry(name: str, entry: dict) -> Portal:
                 value = tuple(re.compile(v) for v in value)
             except (re.error, TypeError) as exc:
                 raise PortalConfigError(f"portal {name!r}: field {key!r} has a bad regex: {exc}") from None
-        elif key == "max_list_pages" and (not isinstance(value, int) or value < 1):
-            raise PortalConfigError(f"portal {name!r}: field 'max_list_pages' must be a whole number ≥ 1")
+        elif key in ("max_list_pages", "run_timeout") and (not isinstance(value, int) or value < 1):
+            raise PortalConfigError(f"portal {name!r}: field {key!r} must be a whole number ≥ 1")
+        elif key == "schedule" and not cron.is_valid(value):
+            raise PortalConfigError(
+                f"portal {name!r}: field 'schedule' is not a valid cron expression: {value!r} "
+                "(five fields: minute hour day month weekday, e.g. '*/30 * * * *')"
+            )
         values[key] = value
     return Portal(**values)
 
 
 def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
     """Read and validate every portal entry, in file order."""
+    return load_config(path)[0]
+
+
+def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict[str, HealthRules]]:
+    """The portals and each portal's health rules (the [health] table, with [portals.X.health] on top)."""
     path = Path(path) if path else DEFAULT_PORTALS_FILE
     try:
         data = tomllib.loads(path.read_text("utf-8"))
@@ -113,7 +127,13 @@ def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
     entries = data.get("portals")
     if not isinstance(entries, dict) or not entries:
         raise PortalConfigError(f"portal config {path} declares no [portals.NAME] entry")
-    return {name: _portal_from_entry(name, entry) for name, entry in entries.items()}
+    portals = {name: _portal_from_entry(name, entry) for name, entry in entries.items()}
+    defaults = data.get("health", {})
+    try:
+        rules = {name: HealthRules.from_config({**defaults, **p.health}) for name, p in portals.items()}
+    except TypeError as exc:
+        raise PortalConfigError(f"portal config {path}: bad [health] table: {exc}") from None
+    return portals, rules
 
 
 def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[Portal]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.locks import portal_locks
 from crawler.portals import load_portals, select_portals
 from storage import Archive
 
@@ -80,7 +81,8 @@ def crawl(portal_names: list[str] | None, settings: Settings) -> list[RunRow]:
         crawler = process.create_crawler(portal.name)
         crawlers.append(crawler)
         process.crawl(crawler)
-    process.start()
+    with portal_locks(Path(settings.get("ARCHIVE_DB")), [p.name for p in portals]):
+        process.start()
     run_ids = [c.stats.get_value("archive/run_id") for c in crawlers]
     return read_runs(Path(settings.get("ARCHIVE_DB")), [r for r in run_ids if r is not None])
 

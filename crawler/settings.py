@@ -23,6 +23,8 @@ ARCHIVE_BATCH_SECONDS = 5.0
 ARCHIVE_SKIP_KNOWN = True
 # What started this crawl, stored in runs.trigger: manual, schedule, catch-up.
 ARCHIVE_RUN_TRIGGER = "manual"
+# The runs row to report into, when the scheduler created it before starting this process (0: make one).
+ARCHIVE_RUN_ID = 0
 
 # Point every request at the local replica (e.g. "http://127.0.0.1:8765") instead of the internet.
 # URLs keep the portals' real hosts; only the connection goes to the replica.

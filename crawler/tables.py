@@ -98,3 +98,22 @@ def print_hits(hits: list, query: str) -> None:
             snippet.stylize("bold yellow", start, end)
         table.add_row((hit.published or "")[:16], hit.portal, hit.title or "", snippet)
     console.print(table)
+
+
+def print_status(statuses: list) -> None:
+    colour = {"ok": "green", "warn": "yellow", "failing": "bold red"}
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    table = Table(title="Portals", title_justify="left")
+    for column in ("portal", "last run", "outcome", "age", "next run", "new (last)", "new (24 h)", "rejected",
+                   "empty runs", "health", "why"):
+        table.add_column(column, overflow="fold")
+    for s in statuses:
+        age = "-" if s.age_minutes is None else (f"{s.age_minutes} min" if s.age_minutes < 120
+                                                 else f"{s.age_minutes // 60} h")
+        table.add_row(s.portal, (s.last_run or "never")[:16], s.last_outcome or "-", age, s.next_run[:16],
+                      "-" if s.new_last_run is None else str(s.new_last_run), str(s.new_24h),
+                      "-" if s.rejection_rate is None else f"{s.rejection_rate:.0%}", str(s.empty_runs),
+                      f"[{colour[s.health]}]{s.health}[/]", "; ".join(s.reasons))
+    console.print(table)

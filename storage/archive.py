@@ -63,6 +63,11 @@ class Archive:
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open archive {path}: {exc}") from None
 
+    def finish_run(self, run_id: int, outcome: str) -> None:
+        """Set a run's outcome when its process could not (killed, crashed, skipped)."""
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {"outcome": outcome, "finished": utc_now()})
+
     @property
     def path(self) -> str:
         return self.db.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
@@ -85,9 +90,14 @@ class Archive:
             )
             return table.last_pk
 
-    def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None) -> None:
-        """Write a run's running totals (after every batch, so a killed run still tells what it did)."""
+    def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None,
+                   **counters: int) -> None:
+        """Write a run's running totals (after every batch, so a killed run still tells what it did).
+
+        `counters` are further runs columns (list_pages, new_links).
+        """
         values = {
+            **counters,
             "pages": pages,
             "new_articles": totals.new,
             "duplicates": totals.alias + totals.refetch,

@@ -135,3 +135,10 @@ def m005_near_duplicates(db: Database) -> None:
     db["lsh_bands"].create_index(["article_id"])
     for article_id, text in db.execute("SELECT id, text FROM articles ORDER BY id").fetchall():
         neardup.index_article(db, article_id, text)
+
+
+@migrations()
+def m006_run_discovery_counts(db: Database) -> None:
+    """How many list pages a run read and how many unseen article links they held (for health rules)."""
+    db["runs"].add_column("list_pages", int, not_null_default=0)
+    db["runs"].add_column("new_links", int, not_null_default=0)

@@ -1,0 +1,1 @@
+"""Unattended runs: cron schedules per portal, one process per run, health of every portal."""

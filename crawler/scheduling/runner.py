@@ -1,0 +1,287 @@
+"""The embedded scheduler: a long-lived process that starts one crawl process per due portal.
+
+Scrapy's reactor cannot restart in one process, and one hung or crashed run must not take the scheduler
+down, so every run is `python -m crawler crawl PORTAL` in a process group of its own. State that must
+survive a restart (what ran, when, how it ended) lives in the archive's runs table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from crawler.locks import scheduler_lock
+from crawler.portals import Portal
+from crawler.scheduling import cron, planner
+from crawler.scheduling.health import FAILING, HealthRules, assess
+from storage import Archive
+
+log = logging.getLogger("crawler.schedule")
+ROOT = Path(__file__).resolve().parents[2]
+EXIT_BUSY = 3  # the crawl found the portal locked by another process
+STOP_GRACE = 30.0  # seconds a run gets to write its last batch after SIGINT before it is killed
+LOG_KEEP = 50  # log files kept per portal; older ones are deleted
+
+
+@dataclass
+class Running:
+    portal: str
+    run_id: int
+    process: subprocess.Popen
+    deadline: float
+    log_path: Path
+    timed_out: bool = False
+    stop_sent_at: float | None = None
+
+
+@dataclass
+class SchedulerOptions:
+    db: Path
+    portals_file: Path | None = None
+    replica_url: str = ""
+    max_concurrent: int = 2
+    max_runs: int | None = None  # stop after starting this many runs (tests, one-off catch-ups)
+    until: datetime | None = None  # stop scheduling at this time
+    log_dir: Path | None = None
+    extra_settings: dict[str, str] = field(default_factory=dict)
+
+
+class Scheduler:
+    def __init__(self, portals: dict[str, Portal], rules: dict[str, HealthRules], options: SchedulerOptions):
+        self.portals = portals
+        self.rules = rules
+        self.options = options
+        self.log_dir = options.log_dir or options.db.parent / "logs"
+        self.running: dict[str, Running] = {}
+        self.started = 0
+        self.stopping = False
+        self.slots: dict[str, planner.Slot] = {}
+
+    # Lifecycle ---------------------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Schedule until SIGTERM/SIGINT, --until or --max-runs; return the number of runs started."""
+        with scheduler_lock(self.options.db):
+            previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+            try:
+                self._plan_start()
+                while not (self.stopping and not self.running):
+                    self._reap()
+                    if self.stopping:
+                        self._stop_children()
+                    else:
+                        self._launch_due()
+                        self._check_limits()
+                    time.sleep(0.2)
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+        log.info("scheduler stopped after starting %d runs", self.started)
+        return self.started
+
+    def _request_stop(self, signum: int, frame: object) -> None:
+        log.info("received %s: no new runs; running crawls finish their current batch", signal.Signals(signum).name)
+        self.stopping = True
+
+    def _check_limits(self) -> None:
+        if self.options.max_runs is not None and self.started >= self.options.max_runs:
+            self.stopping = True
+        if self.options.until and _now() >= self.options.until:
+            self.stopping = True
+
+    # Planning ----------------------------------------------------------------------------------------------
+
+    def _plan_start(self) -> None:
+        archive = Archive.open(self.options.db)
+        try:
+            last = {name: _last_started(archive, name) for name in self.portals}
+        finally:
+            archive.close()
+        schedules = {name: p.schedule for name, p in self.portals.items()}
+        for slot in planner.first_slots(schedules, last, _now()):
+            self.slots[slot.portal] = slot
+            log.info("%s: next run %s (%s)", slot.portal, slot.at.isoformat(timespec="seconds"), slot.trigger)
+
+    def _launch_due(self) -> None:
+        now = _now()
+        for name, slot in sorted(self.slots.items(), key=lambda item: item[1].at):
+            if slot.at > now:
+                continue
+            if name in self.running:
+                log.warning("%s: slot %s skipped, the previous run is still going", name, slot.at)
+            elif len(self.running) >= self.options.max_concurrent:
+                continue  # stays due; starts when a run ends
+            elif self.options.max_runs is not None and self.started >= self.options.max_runs:
+                return
+            else:
+                self._start(name, slot.trigger)
+            self.slots[name] = planner.following_slot(name, self.portals[name].schedule, now)
+
+    # Processes ---------------------------------------------------------------------------------------------
+
+    def _start(self, name: str, trigger: str) -> None:
+        portal = self.portals[name]
+        folder = self.log_dir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = Archive.open(self.options.db)
+        try:
+            run_id = archive.start_run(name, trigger)
+            log_path = folder / f"run-{run_id}.log"
+            archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+        finally:
+            archive.close()
+        command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
+        settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger, "LOG_FILE": str(log_path),
+                    **({"PORTALS_FILE": str(self.options.portals_file)} if self.options.portals_file else {}),
+                    **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
+                    **self.options.extra_settings}
+        for key, value in settings.items():
+            command += ["--set", f"{key}={value}"]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        with open(log_path, "ab") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
+        self.started += 1
+        log.info("%s: run %d started (%s), log %s", name, run_id, trigger, log_path)
+        _rotate(folder)
+
+    def _reap(self) -> None:
+        for name, run in list(self.running.items()):
+            code = run.process.poll()
+            if code is None:
+                if time.monotonic() > run.deadline and not run.timed_out:
+                    log.error("%s: run %d exceeded %d s, stopping it", name, run.run_id,
+                              self.portals[name].run_timeout)
+                    run.timed_out = True
+                    self._signal(run, signal.SIGINT)
+                    run.deadline = time.monotonic() + STOP_GRACE
+                elif time.monotonic() > run.deadline and run.timed_out:
+                    self._signal(run, signal.SIGKILL)
+                continue
+            del self.running[name]
+            self._finish(run, code)
+
+    def _stop_children(self) -> None:
+        for run in self.running.values():
+            if run.stop_sent_at is None:
+                self._signal(run, signal.SIGINT)  # Scrapy: stop, flush the last batch, record "shutdown"
+                run.stop_sent_at = time.monotonic()
+            elif time.monotonic() - run.stop_sent_at > STOP_GRACE:
+                self._signal(run, signal.SIGKILL)
+
+    @staticmethod
+    def _signal(run: Running, sig: signal.Signals) -> None:
+        try:
+            os.killpg(run.process.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _finish(self, run: Running, code: int) -> None:
+        """Record how a run ended when its process could not say so itself, then check the portal's health."""
+        archive = Archive.open(self.options.db)
+        try:
+            outcome = archive.db["runs"].get(run.run_id)["outcome"]
+            if run.timed_out:
+                archive.finish_run(run.run_id, "timeout")
+            elif code == EXIT_BUSY:
+                archive.finish_run(run.run_id, "skipped")
+            elif outcome == "shutdown" or (self.stopping and outcome == "running"):
+                archive.finish_run(run.run_id, "interrupted")
+            elif outcome == "running":
+                archive.finish_run(run.run_id, "failed")
+            final = archive.db["runs"].get(run.run_id)["outcome"]
+            log.info("%s: run %d ended: %s (exit %s)", run.portal, run.run_id, final, code)
+            self._check_health(archive, run.portal)
+        finally:
+            archive.close()
+
+    def _check_health(self, archive: Archive, name: str) -> None:
+        runs = recent_runs(archive, name)
+        expression = self.portals[name].schedule
+        health = assess(runs, self.rules[name], _now(), cron.interval(expression, _now()))
+        if health.level == FAILING:
+            log.error("%s is failing: %s", name, "; ".join(health.reasons))
+            send_alert(self.rules[name].webhook, name, health.reasons)
+
+
+def recent_runs(archive: Archive, portal: str, limit: int = 20) -> list[dict]:
+    return list(archive.db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
+
+
+def _last_started(archive: Archive, portal: str) -> datetime | None:
+    row = archive.db.execute("SELECT max(started) FROM runs WHERE portal = ?", [portal]).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def send_alert(url: str, portal: str, reasons: list[str]) -> None:
+    """POST a JSON alert; a broken webhook is logged, never fatal."""
+    if not url:
+        return
+    body = json.dumps({"portal": portal, "health": FAILING, "reasons": reasons}, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request, timeout=5).close()
+    except OSError as exc:
+        log.error("alert webhook %s failed: %s", url, exc)
+
+
+def _rotate(folder: Path) -> None:
+    logs = sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in logs[LOG_KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+def _now() -> datetime:
+    return datetime.now(cron.SHANGHAI)
+
+
+def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
+    """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
+    python = sys.executable
+    lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
+             "CRON_TZ=Asia/Shanghai"]
+    config = f" --set PORTALS_FILE={portals_file.resolve()}" if portals_file else ""
+    logs = db.resolve().parent / "logs"
+    for name, portal in portals.items():
+        lines.append(f"{portal.schedule} mkdir -p {logs} && cd {ROOT} && {python} -m crawler crawl {name} --db {db.resolve()}"
+                     f" --set ARCHIVE_RUN_TRIGGER=schedule{config} >> {logs}/{name}.log 2>&1")
+    return "\n".join(lines) + "\n"
+
+
+def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
+    """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai)."""
+    config = f" --set PORTALS_FILE={portals_file.resolve()}" if portals_file else ""
+    out = []
+    for name, portal in portals.items():
+        out.append(f"""# /etc/systemd/system/police-news-{name}.service
+[Unit]
+Description=Crawl {portal.title or name} into the police-news archive
+
+[Service]
+Type=oneshot
+WorkingDirectory={ROOT}
+ExecStart={sys.executable} -m crawler crawl {name} --db {db.resolve()} --set ARCHIVE_RUN_TRIGGER=schedule{config}
+TimeoutStartSec={portal.run_timeout}
+
+# /etc/systemd/system/police-news-{name}.timer
+[Unit]
+Description=Schedule for {name}
+
+[Timer]
+OnCalendar={cron.to_systemd_calendar(portal.schedule)} Asia/Shanghai
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+""")
+    return "\n".join(out)
