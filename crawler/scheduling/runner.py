@@ -63,7 +63,8 @@ class Scheduler:
         self.log_dir = options.log_dir or options.db.parent / "logs"
         self.running: dict[str, Running] = {}
         self.started = 0
-        self.stopping = False
+        self.stopping = False  # no new runs; the loop ends when the running ones have ended
+        self.interrupted = False  # SIGTERM/SIGINT: running crawls are asked to stop too
         self.slots: dict[str, planner.Slot] = {}
 
     # Lifecycle ---------------------------------------------------------------------------------------------
@@ -76,9 +77,9 @@ class Scheduler:
                 self._plan_start()
                 while not (self.stopping and not self.running):
                     self._reap()
-                    if self.stopping:
+                    if self.interrupted:
                         self._stop_children()
-                    else:
+                    elif not self.stopping:
                         self._launch_due()
                         self._check_limits()
                     time.sleep(0.2)
@@ -90,7 +91,7 @@ class Scheduler:
 
     def _request_stop(self, signum: int, frame: object) -> None:
         log.info("received %s: no new runs; running crawls finish their current batch", signal.Signals(signum).name)
-        self.stopping = True
+        self.stopping = self.interrupted = True
 
     def _check_limits(self) -> None:
         if self.options.max_runs is not None and self.started >= self.options.max_runs:
@@ -195,7 +196,7 @@ class Scheduler:
                 archive.finish_run(run.run_id, "timeout")
             elif code == EXIT_BUSY:
                 archive.finish_run(run.run_id, "skipped")
-            elif outcome == "shutdown" or (self.stopping and outcome == "running"):
+            elif outcome == "shutdown" or (self.interrupted and outcome == "running"):
                 archive.finish_run(run.run_id, "interrupted")
             elif outcome == "running":
                 archive.finish_run(run.run_id, "failed")

@@ -1,0 +1,192 @@
+"""The scheduler as a user runs it: real processes against the replica, bounded in time."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from replica.generated import GeneratedPortal
+from storage import Archive
+from tests.conftest import FAST, GENERATED_ARTICLES, ROOT, _env
+
+
+def config(tmp_path: Path, schedule: str = "* * * * * */2", extra: str = "", start: str | None = None) -> Path:
+    text = GeneratedPortal(GENERATED_ARTICLES).portal_toml() + f'schedule = "{schedule}"\n' + extra
+    if start:
+        text = text.replace("/zjnews/pazj/index.shtml", start)
+    path = tmp_path / "portals.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def schedule_command(replica, cfg: Path, db: Path, *args: str, **settings: str) -> list[str]:
+    command = [sys.executable, "-m", "crawler", "schedule", "--config", str(cfg), "--db", str(db), *args]
+    for name, value in {**FAST, "LOG_LEVEL": "INFO", "REPLICA_URL": replica.url, **settings}.items():
+        command += ["--set", f"{name}={value}"]
+    return command
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    """A scheduler in the background; its output goes nowhere (the runs table and logs tell what it did)."""
+    return subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def runs(db: Path) -> list[dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY id")]
+
+
+def wait_for(predicate, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+def test_bounded_schedule_runs_each_time_in_its_own_process_and_records_every_run(replica, tmp_path):
+    db = tmp_path / "a.db"
+    result = subprocess.run(schedule_command(replica, config(tmp_path), db, "--max-runs", "3"),
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = runs(db)
+    assert [r["trigger"] for r in rows] == ["catch-up", "schedule", "schedule"]
+    assert all(r["outcome"] == "finished" for r in rows)
+    assert rows[0]["new_articles"] == GENERATED_ARTICLES and rows[1]["new_articles"] == 0
+    for row in rows:
+        assert Path(row["log_path"]).exists() and "Spider closed (finished)" in Path(row["log_path"]).read_text()
+    status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config(tmp_path)),
+                             "--db", str(db), "--json"], cwd=ROOT, env=_env(), capture_output=True, text=True)
+    assert status.returncode == 0
+    (bench,) = json.loads(status.stdout)
+    assert (bench["health"], bench["last_outcome"], bench["new_24h"]) == ("ok", "finished", GENERATED_ARTICLES)
+
+
+def test_sigterm_stops_scheduling_and_records_the_running_crawl_as_interrupted(replica, tmp_path):
+    db = tmp_path / "a.db"
+    scheduler = start(schedule_command(replica, config(tmp_path), db, CONCURRENT_REQUESTS_PER_DOMAIN="1",
+                                       DOWNLOAD_DELAY="0.1", ARCHIVE_BATCH_SIZE="5"))
+    wait_for(lambda: runs(db) and runs(db)[0]["pages"] >= 10)
+    scheduler.send_signal(signal.SIGTERM)
+    scheduler.wait(timeout=60)
+    assert scheduler.returncode == 0
+    rows = runs(db)
+    assert len(rows) == 1 and rows[0]["outcome"] == "interrupted"
+    with sqlite3.connect(db) as conn:  # the batch in flight was written before the process ended
+        assert conn.execute("SELECT count(*) FROM pages").fetchone()[0] >= rows[0]["pages"] >= 10
+    # A later start resumes normally: the interrupted run's articles are not fetched again.
+    result = subprocess.run(schedule_command(replica, config(tmp_path), db, "--max-runs", "1"),
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == GENERATED_ARTICLES
+
+
+def test_a_run_over_its_time_budget_is_stopped_and_recorded_as_timeout(replica, tmp_path):
+    db = tmp_path / "a.db"
+    cfg = config(tmp_path, extra="run_timeout = 2\n")
+    began = time.monotonic()
+    result = subprocess.run(schedule_command(replica, cfg, db, "--max-runs", "1",
+                                             CONCURRENT_REQUESTS_PER_DOMAIN="1", DOWNLOAD_DELAY="1"),
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert time.monotonic() - began < 60
+    assert runs(db)[0]["outcome"] == "timeout"
+    assert "exceeded 2 s" in result.stderr
+
+
+def test_two_schedulers_on_one_archive_the_second_says_so_and_exits(replica, tmp_path):
+    db = tmp_path / "a.db"
+    cfg = config(tmp_path, schedule="0 0 1 1 *")
+    first = start(schedule_command(replica, cfg, db))
+    wait_for(lambda: (db.parent / f".{db.name}.locks" / "scheduler.lock").exists() and runs(db))
+    second = subprocess.run(schedule_command(replica, cfg, db), cwd=ROOT, env=_env(), capture_output=True,
+                            text=True, timeout=60)
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=60)
+    assert second.returncode == 3
+    assert second.stderr.strip().startswith("error: another scheduler is already running on")
+    assert "Traceback" not in second.stderr
+
+
+def test_after_downtime_one_catch_up_run_not_one_per_missed_slot(replica, tmp_path):
+    db = tmp_path / "a.db"
+    archive = Archive.open(db)  # an archive whose last run was five hours ago
+    five_hours_ago = (datetime.now(timezone.utc) - timedelta(hours=5)).isoformat(timespec="seconds")
+    archive.db["runs"].insert({"portal": "bench", "trigger": "schedule", "started": five_hours_ago,
+                               "finished": five_hours_ago, "outcome": "finished"})
+    archive.close()
+    result = subprocess.run(schedule_command(replica, config(tmp_path, schedule="*/30 * * * *"), db,
+                                             "--until", (datetime.now() + timedelta(seconds=20)).isoformat()),
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    new = runs(db)[1:]
+    assert [r["trigger"] for r in new] == ["catch-up"]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_failing_portal_is_logged_alerted_and_makes_status_exit_non_zero(replica, tmp_path):
+    hook = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    db = tmp_path / "a.db"
+    cfg = config(tmp_path, start="/no/such/list.shtml",
+                 extra=f'[portals.bench.health]\nwebhook = "http://127.0.0.1:{hook.server_port}/alert"\n')
+    result = subprocess.run(schedule_command(replica, cfg, db, "--max-runs", "1"), cwd=ROOT, env=_env(),
+                            capture_output=True, text=True, timeout=120)
+    hook.shutdown()
+    hook.server_close()
+    assert "ERROR bench is failing" in result.stderr
+    assert _Hook.received and _Hook.received[0]["portal"] == "bench"
+    status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(cfg), "--db", str(db)],
+                            cwd=ROOT, env=_env(), capture_output=True, text=True)
+    assert status.returncode == 1
+    assert "failing" in status.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--config", "/no/such/portals.toml"], "does not exist"),
+        (["--db", "/no/such/folder/a.db"], "folder /no/such/folder does not exist"),
+        (["--until", "tomorrow-ish"], "--until takes a time"),
+    ],
+)
+def test_schedule_mistakes_get_one_line_and_exit_2(args, message):
+    result = subprocess.run([sys.executable, "-m", "crawler", "schedule", *args], cwd=ROOT, env=_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_bad_cron_expression_stops_the_scheduler_before_it_starts(tmp_path):
+    cfg = config(tmp_path, schedule="61 * * * *")
+    result = subprocess.run([sys.executable, "-m", "crawler", "schedule", "--config", str(cfg), "--db",
+                             str(tmp_path / "a.db")], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "portal 'bench': field 'schedule' is not a valid cron expression" in result.stderr
