@@ -6,7 +6,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from storage import Archive
@@ -56,3 +56,53 @@ class ArchivedUrlFilter(BaseSpiderMiddleware):
         if request.meta.get("archive_kind") == "article":
             self.crawler.stats.inc_value("archive/new_links")
         return request
+
+
+class ConditionalListRequests:
+    """Re-fetches list pages with If-None-Match / If-Modified-Since from the archived headers.
+
+    An unchanged list costs a 304; its archived body is handed to the spider so pagination still works
+    (the articles it links are already archived, so nothing else is requested). Counted as
+    `archive/list_not_modified`. Off with ARCHIVE_CONDITIONAL_LISTS = False.
+    """
+
+    def __init__(self, crawler: Crawler):
+        if not crawler.settings.getbool("ARCHIVE_CONDITIONAL_LISTS"):
+            raise NotConfigured("ARCHIVE_CONDITIONAL_LISTS is off")
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("ARCHIVE_DB")
+        self.archive: Archive | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalListRequests:
+        return cls(crawler)
+
+    def spider_opened(self) -> None:
+        self.archive = Archive.open(self.db_path)
+
+    def spider_closed(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("archive_kind") != "list" or self.archive is None or "archive_cached" in request.meta:
+            return None
+        cached = self.archive.list_validators(request.url)
+        if cached:
+            request.meta["archive_cached"] = cached
+            if cached["etag"]:
+                request.headers["If-None-Match"] = cached["etag"]
+            if cached["last_modified"]:
+                request.headers["If-Modified-Since"] = cached["last_modified"]
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        cached = request.meta.get("archive_cached")
+        if response.status != 304 or not cached or self.archive is None:
+            return response
+        self.crawler.stats.inc_value("archive/list_not_modified")
+        headers = {"Content-Type": cached["content_type"] or "text/html"}
+        return HtmlResponse(url=response.url, status=304, headers=headers, request=request,
+                            body=self.archive.raw_body(cached["body_sha1"]))

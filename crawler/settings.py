@@ -21,6 +21,8 @@ ARCHIVE_BATCH_SECONDS = 5.0
 # Skip article URLs that already have a final outcome in the archive (before requesting them).
 # Turn off to re-fetch everything; one request can opt out with meta {"archive_refetch": True}.
 ARCHIVE_SKIP_KNOWN = True
+# Re-fetch list pages with If-None-Match / If-Modified-Since: an unchanged list costs a 304.
+ARCHIVE_CONDITIONAL_LISTS = True
 # What started this crawl, stored in runs.trigger: manual, schedule, catch-up.
 ARCHIVE_RUN_TRIGGER = "manual"
 # The runs row to report into, when the scheduler created it before starting this process (0: make one).
@@ -59,6 +61,7 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.ArchivedUrlFilter": 550,

@@ -132,7 +132,7 @@ class PortalSpider(Spider):
             callback=callback,
             errback=self.on_error,
             dont_filter=depth == 1,  # start pages are fetched at every run
-            meta={"archive_kind": "list", "list_depth": depth, "handle_httpstatus_list": HTTP_ERRORS},
+            meta={"archive_kind": "list", "list_depth": depth, "handle_httpstatus_list": [304, *HTTP_ERRORS]},
         )
 
     # Fetch outcomes ----------------------------------------------------------------------------------------
@@ -163,6 +163,8 @@ class PortalSpider(Spider):
         status = response.status
         if status >= 400 and outcome == "list":
             outcome, reason = "error", f"list page: http {status}"
+        elif status == 304:
+            reason = "not modified (links read from the archived copy)"
         elif status >= 500:
             outcome, reason = "error", f"http {status}"
         else:

@@ -122,6 +122,21 @@ class Archive:
         ).fetchone()
         return row is not None
 
+    def list_validators(self, url: str) -> dict | None:
+        """The last good fetch of a list page: its ETag/Last-Modified and stored body, for a conditional GET."""
+        row = self.db.execute(
+            "SELECT headers, body_sha1, content_type FROM pages WHERE url_hash = ? AND outcome = 'list' "
+            "AND http_status = 200 AND body_sha1 IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [url_hash(url)],
+        ).fetchone()
+        if row is None:
+            return None
+        headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}
+        if "etag" not in headers and "last-modified" not in headers:
+            return None
+        return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+                "body_sha1": row[1], "content_type": row[2]}
+
     def write_batch(self, pages: Iterable[Page], run_id: int | None = None) -> BatchResult:
         """Store pages (and their articles, deduplicated) in one transaction."""
         result = BatchResult()

@@ -58,6 +58,8 @@ def test_second_crawl_requests_no_article_and_adds_no_article_row(first_crawl, r
     assert count(db, "SELECT count(*) FROM runs") == 2
     assert count(db, "SELECT new_articles FROM runs WHERE id = 2") == 0
     assert count(db, "SELECT count(*) FROM pages WHERE run_id = 2 AND outcome != 'list'") == 0
+    # Unchanged lists cost a 304, and their pagination was still followed from the archived copies.
+    assert count(db, "SELECT count(*) FROM pages WHERE run_id = 2 AND http_status = 304") == LIST_PAGES
 
 
 def test_crawl_killed_with_sigkill_leaves_a_readable_archive_that_a_rerun_completes(
