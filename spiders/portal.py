@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
 from crawler.portals import Portal
-from storage.dedup import without_tracking
+from storage.dedup import url_hash, without_tracking
 
 # Let 4xx/5xx answers reach the callbacks so they are recorded (3xx stay with the redirect middleware).
 HTTP_ERRORS = list(range(400, 600))
@@ -39,10 +39,12 @@ class PortalSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.allowed_domains = list(spider.portal.allowed_domains)
+        spider._requested = set()
         spider.extract_options = spider.portal.extract_options(crawler.settings.getint("EXTRACT_MIN_CHARS"))
         return spider
 
     extract_options: ExtractOptions = ExtractOptions()
+    _requested: set[str]  # canonical URL hashes of the articles requested in this run
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.portal.start_urls:
@@ -117,14 +119,23 @@ class PortalSpider(Spider):
         return urls
 
     def _article_requests(self, urls) -> Iterator[Request]:
-        for url in dict.fromkeys(urls):
-            if self.portal.owns(url) and self.portal.is_article_url(url):
-                yield Request(
-                    without_tracking(url),
-                    callback=self.parse_article,
-                    errback=self.on_error,
-                    meta={"archive_kind": "article", "handle_httpstatus_list": HTTP_ERRORS},
-                )
+        for url in urls:
+            if not (self.portal.owns(url) and self.portal.is_article_url(url)):
+                continue
+            key = url_hash(url)
+            if key in self._requested:
+                continue
+            self._requested.add(key)
+            # dont_filter: this spider deduplicates articles itself (by canonical URL), and Scrapy's
+            # duplicate filter would silently swallow the second hop of a redirect loop instead of
+            # letting REDIRECT_MAX_TIMES end it with an error we record.
+            yield Request(
+                without_tracking(url),
+                callback=self.parse_article,
+                errback=self.on_error,
+                dont_filter=True,
+                meta={"archive_kind": "article", "handle_httpstatus_list": HTTP_ERRORS},
+            )
 
     def _list_request(self, url: str, callback, depth: int) -> Request:
         return Request(

@@ -12,7 +12,6 @@ import hashlib
 import struct
 
 import numpy as np
-from datasketch import MinHash
 from sqlite_utils import Database
 
 from storage.dedup import normalise_text
@@ -33,6 +32,8 @@ def shingles(text: str) -> set[bytes]:
 
 
 def signature(text: str) -> np.ndarray:
+    from datasketch import MinHash  # imported on first use: it costs half a second, and most runs add nothing
+
     m = MinHash(num_perm=NUM_PERM, seed=SEED)
     m.update_batch(list(shingles(text)))
     return m.hashvalues.astype(np.uint64)
