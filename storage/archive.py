@@ -150,12 +150,14 @@ class Archive:
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
             article_id, dedup = self.store_article(page)
-            setattr(result, dedup, getattr(result, dedup) + 1)
+            counted = "alias" if dedup == "earlier" else dedup
+            setattr(result, counted, getattr(result, counted) + 1)
         elif page.outcome == "error":
             result.errors += 1
         elif page.outcome != "list":
             result.rejections[page.reason or page.outcome or "unknown"] += 1
-        self.db["pages"].insert(
+        pages = self.db["pages"]
+        pages.insert(
             {
                 "run_id": run_id,
                 "portal": page.portal,
@@ -165,7 +167,7 @@ class Archive:
                 "http_status": page.http_status,
                 "outcome": page.outcome,
                 "reason": page.reason,
-                "dedup": dedup,
+                "dedup": "new" if dedup == "earlier" else dedup,
                 "article_id": article_id,
                 "fetched_at": page.fetched_at,
                 "content_type": page.content_type,
@@ -174,8 +176,15 @@ class Archive:
                 "body_sha1": body_sha1,
             }
         )
-        if article_id is not None and dedup == "new":
-            self.db["articles"].update(article_id, {"page_id": self.db["pages"].last_pk})
+        if dedup in ("new", "earlier"):
+            self.make_article_page(article_id, pages.last_pk)
+
+    def make_article_page(self, article_id: int, page_id: int) -> None:
+        """This page is the article's own copy; any other copy it replaced becomes an alias."""
+        self.db.execute("UPDATE pages SET dedup = 'alias' WHERE article_id = ? AND dedup = 'new' AND id != ?",
+                        [article_id, page_id])
+        self.db.execute("UPDATE pages SET dedup = 'new' WHERE id = ?", [page_id])
+        self.db["articles"].update(article_id, {"page_id": page_id})
 
     def _store_body(self, body: bytes) -> str:
         sha1 = hashlib.sha1(body).hexdigest()
@@ -186,31 +195,32 @@ class Archive:
         return sha1
 
     def store_article(self, page: Page) -> tuple[int, str]:
-        """Return (article id, 'new' | 'alias' | 'refetch') for an article page."""
+        """Return (article id, dedup) for an article page.
+
+        dedup is 'refetch' (URL already archived), 'alias' (same text as an earlier article), 'earlier' (same
+        text, but this copy was published first: the article now points here, the other copy is the alias)
+        or 'new'.
+        """
         article = page.article
         url = page.final_url or page.url
         uh, ch = url_hash(url), content_hash(article.text)
-        for column, value, dedup in (("url_hash", uh, "refetch"), ("content_hash", ch, "alias")):
-            row = self.db.execute(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", [value]).fetchone()
-            if row:
-                self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
-                return row[0], dedup
+        fields = {"url": url, "url_hash": uh, "content_hash": ch, "portal": page.portal, "title": article.title,
+                  "published": article.published, "source": article.source, "author": article.author,
+                  "text": article.text}
+        row = self.db.execute("SELECT id FROM articles WHERE url_hash = ? LIMIT 1", [uh]).fetchone()
+        if row:
+            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
+            return row[0], "refetch"
+        row = self.db.execute("SELECT id, published FROM articles WHERE content_hash = ? LIMIT 1", [ch]).fetchone()
+        if row:
+            article_id, published = row
+            if article.published and published and article.published[:19] < published[:19]:
+                self.db["articles"].update(article_id, {**fields, "last_seen": page.fetched_at})
+                return article_id, "earlier"
+            self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, article_id])
+            return article_id, "alias"
         table = self.db["articles"]
-        table.insert(
-            {
-                "url": url,
-                "url_hash": uh,
-                "content_hash": ch,
-                "portal": page.portal,
-                "title": article.title,
-                "published": article.published,
-                "source": article.source,
-                "author": article.author,
-                "text": article.text,
-                "first_seen": page.fetched_at,
-                "last_seen": page.fetched_at,
-            }
-        )
+        table.insert({**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at})
         neardup.index_article(self.db, table.last_pk, article.text)
         return table.last_pk, "new"
 

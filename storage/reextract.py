@@ -103,6 +103,8 @@ def apply(archive: Archive, job: dict, page: StoredPage, outcome: str, reason: s
                  outcome="article", article=article)
         )
         db["pages"].update(page.id, {"article_id": article_id, "dedup": dedup})
+        if dedup in ("new", "earlier"):
+            archive.make_article_page(article_id, page.id)
         return True
     return changed
 

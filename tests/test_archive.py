@@ -124,3 +124,18 @@ def test_a_batch_that_fails_leaves_nothing_half_written(archive):
     with pytest.raises(sqlite3.IntegrityError):
         archive.write_batch([good, bad])
     assert archive.db["pages"].count == 0 and archive.db["articles"].count == 0
+
+
+def test_the_article_follows_the_earliest_published_copy_whichever_was_crawled_first(archive):
+    late = page("http://news.cnnb.com.cn/b.shtml", "宁波警方破获电诈案，抓获嫌疑人12名。", portal="cnnb")
+    late.article.published = "2021-01-30T09:12:36+08:00"
+    early = page("https://zjnews.zjol.com.cn/a.shtml", "宁波警方破获电诈案，抓获嫌疑人12名。")
+    early.article.published = "2021-01-30T07:50:00+08:00"
+    archive.write_batch([late])
+    result = archive.write_batch([early])
+    assert result.alias == 1 and archive.db["articles"].count == 1
+    article = next(archive.db["articles"].rows)
+    assert (article["portal"], article["published"]) == ("zjol", "2021-01-30T07:50:00+08:00")
+    dedup = dict(archive.db.execute("SELECT portal, dedup FROM pages").fetchall())
+    assert dedup == {"zjol": "new", "cnnb": "alias"}
+    assert article["page_id"] == archive.db.execute("SELECT id FROM pages WHERE portal = 'zjol'").fetchone()[0]

@@ -134,7 +134,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
 
     info = _info_region(page_lines, raw_lines, title)
     body_lines, removed = clean_lines(raw_lines, title)
-    text = "\n".join(body_lines)
+    linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
+    text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
     around = "\n".join([info, *removed])
     result = Extraction(
         url,
@@ -146,7 +147,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
-    rejection = _rejection(text, body_lines, page_lines, headline_texts, container, bool(title), options)
+    rejection = _rejection(text, body_lines, linked, page_lines, headline_texts, container, bool(title), options)
     if rejection:
         result.status, result.reason = rejection
         result.text = text or None
@@ -163,11 +164,14 @@ def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
 
 
 def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
-    """The portal's (or CMS's) body element, if present with enough text and not a link list."""
+    """The portal's (or CMS's) body element when present and not a link list.
+
+    Its content is authoritative even when short or empty: a photo caption stays a photo caption
+    (too little text) and an empty template stays empty, rather than trafilatura guessing from the chrome.
+    """
     for selector in options.body_selectors + BODY_SELECTORS:
         for el in root.cssselect(selector):
-            text = blocks.clean_line(el.text_content())
-            if len(text) >= options.min_chars and blocks.link_text_share(el) < options.list_link_share:
+            if blocks.link_text_share(el) < options.list_link_share:
                 return el
     return None
 
@@ -210,6 +214,7 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 def _rejection(
     text: str,
     body_lines: list[str],
+    linked: list[str],
     page_lines: list[str],
     headline_texts: set[str],
     container: HtmlElement | None,
@@ -219,7 +224,6 @@ def _rejection(
     size = len(_CJK_OR_WORD.findall(text))
     if size < 300 and any(len(line) <= 40 and NOT_FOUND_TEXT.search(line) for line in body_lines or page_lines[:60]):
         return "not_found", "error page (page-not-found message)"
-    linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
     linked_share = sum(map(len, linked)) / max(1, sum(map(len, body_lines)))
     if len(linked) >= 5 and linked_share > options.list_link_share:
         return "not_article", f"list page ({len(linked)} of {len(body_lines)} paragraphs are links)"
@@ -234,5 +238,12 @@ def _rejection(
     return "not_article", f"too little text ({size} characters)"
 
 
+_LIST_MARK = re.compile(r"^[-·•*]\s*")
+
+
 def _is_link_line(line: str, headline_texts: set[str]) -> bool:
-    return line in headline_texts or any(len(t) >= 8 and line.startswith(t) for t in headline_texts)
+    """A line that is one link's text, maybe with a date or source after it: an item of a list."""
+    item = _LIST_MARK.sub("", line)
+    if item in headline_texts:
+        return True
+    return any(len(t) >= 8 and item.startswith(t) and len(item) - len(t) <= 25 for t in headline_texts)

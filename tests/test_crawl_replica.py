@@ -1,0 +1,104 @@
+"""A real crawl of all five portals of the replica, checked against the replica's truth files.
+
+One crawl per module (the real Scrapy engine, HTTP over loopback, the SQLite file read back); each truth
+line becomes its own test so a failure names the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from replica.server import SITE_DIR
+from storage.dedup import url_hash
+from tests.conftest import Crawl
+
+TRUTH = [json.loads(line) for path in sorted(SITE_DIR.glob("*/_truth.jsonl"))
+         for line in path.read_text("utf-8").splitlines() if line.strip()]
+HOSTS = {p.name for p in SITE_DIR.iterdir() if p.is_dir()}
+
+
+def by_outcome(*outcomes):
+    return [pytest.param(t, id=t["url"]) for t in TRUTH if t["outcome"] in outcomes]
+
+
+@pytest.fixture(scope="module")
+def crawled(replica, tmp_path_factory):
+    db = tmp_path_factory.mktemp("replica") / "archive.db"
+    before = len(replica.requests)
+    result = Crawl(replica.url, db).run(timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    yield conn, replica.requests[before:], db, result
+    conn.close()
+
+
+def article_for(conn, url):
+    """The article a URL produced, directly or as an alias of an earlier copy."""
+    row = conn.execute("SELECT * FROM articles WHERE url_hash = ?", [url_hash(url)]).fetchone()
+    if row:
+        return row
+    page = conn.execute("SELECT article_id FROM pages WHERE url_hash = ? AND article_id IS NOT NULL",
+                        [url_hash(url)]).fetchone()
+    return conn.execute("SELECT * FROM articles WHERE id = ?", [page[0]]).fetchone() if page else None
+
+
+def test_the_crawl_ends_and_every_portal_has_a_finished_run(crawled):
+    conn, _, _, result = crawled
+    outcomes = dict(conn.execute("SELECT portal, outcome FROM runs").fetchall())
+    assert outcomes == {p: "finished" for p in ("zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj")}, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("truth", by_outcome("article"))
+def test_articles_are_archived_clean_with_their_metadata(crawled, truth):
+    conn = crawled[0]
+    article = article_for(conn, truth["url"])
+    assert article is not None, "not archived"
+    if truth.get("alias_of"):
+        assert article["url_hash"] == url_hash(truth["alias_of"]) or article_for(conn, truth["alias_of"])["id"] == article["id"]
+        return
+    for field in ("title", "published", "source", "author"):
+        if field in truth:
+            assert article[field] == truth[field], field
+    for sentence in truth.get("text_has", []):
+        assert sentence in article["text"]
+    for chrome in truth.get("text_lacks", []):
+        assert chrome not in article["text"]
+
+
+@pytest.mark.parametrize("truth", by_outcome("not_found", "not_article", "error", "list"))
+def test_every_other_page_is_recorded_with_its_outcome_and_reason(crawled, truth):
+    conn = crawled[0]
+    row = conn.execute("SELECT outcome, reason FROM pages WHERE url_hash = ? ORDER BY id DESC",
+                       [url_hash(truth["url"])]).fetchone()
+    assert row is not None, "no page recorded"
+    assert row["outcome"] == truth["outcome"], row["reason"]
+    if truth.get("reason_has"):
+        assert truth["reason_has"].lower() in (row["reason"] or "").lower()
+
+
+@pytest.mark.parametrize("truth", by_outcome("never_requested"))
+def test_off_domain_and_robots_disallowed_urls_are_never_requested(crawled, truth):
+    parts = urlsplit(truth["url"])
+    assert (parts.hostname, parts.path) not in {(h, p.split("?")[0]) for h, p in crawled[1]}
+
+
+def test_nothing_outside_the_portals_is_requested(crawled):
+    assert {host for host, _ in crawled[1]} <= HOSTS
+
+
+def test_a_second_crawl_requests_no_article_again_and_adds_no_row(crawled, replica):
+    conn, _, db, _ = crawled
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    before = len(replica.requests)
+    Crawl(replica.url, db).run(timeout=300)
+    archived = {urlsplit(r[0]).path for r in conn.execute(
+        "SELECT url FROM pages WHERE outcome IN ('article', 'not_found', 'not_article')")}
+    again = [path for _, path in replica.requests[before:] if path in archived]
+    assert again == []
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
