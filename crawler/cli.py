@@ -128,6 +128,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.log_level:
         settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
     if args.replica:
+        settings.setdict(run.REPLICA_SETTINGS, priority="spider")  # below --set (cmdline)
         with run.replica_running() as url:
             settings.set("REPLICA_URL", url, priority="cmdline")
             rows = run.crawl(args.portals, settings)

@@ -56,11 +56,16 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def prepare_db(path: Path) -> Path:
-    """Create the default data/ folder; any other path must be in an existing folder. Checks it opens."""
-    if path == DEFAULT_DB:
+    """Create the project's data/ folder when used; any other folder must exist. Checks the archive opens."""
+    if path.parent == DEFAULT_DB.parent:
         path.parent.mkdir(parents=True, exist_ok=True)
     Archive.open(path).close()  # raises ArchiveError with a message a user can act on
     return path
+
+
+# The replica is on this machine: politeness delays would only slow the demo, and its slow page should
+# time out quickly. --set still overrides these.
+REPLICA_SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 1}
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from scrapy import Request, Spider
@@ -157,6 +158,10 @@ class PortalSpider(Spider):
             self.crawler.stats.inc_value("archive/robots_forbidden")
             return
         message = failure.getErrorMessage() or failure.type.__name__
+        replica = self.crawler.settings.get("REPLICA_URL", "").rstrip("/")
+        if replica:  # say which portal URL failed, not the loopback address it was sent to
+            parts = urlsplit(request.url)
+            message = message.replace(replica, f"{parts.scheme}://{parts.netloc}")
         if "max redirections" in message:
             message = "redirect loop (too many redirects)"
         else:
