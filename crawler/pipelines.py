@@ -94,11 +94,12 @@ class ArchivePipeline:
         self.totals.new += result.new
         self.totals.alias += result.alias
         self.totals.refetch += result.refetch
+        self.totals.revised += result.revised
         self.totals.errors += result.errors
         self.totals.rejections.update(result.rejections)
         self._update_run()
         stats = self.crawler.stats
-        for key in ("new", "alias", "refetch", "errors"):
+        for key in ("new", "alias", "refetch", "revised", "errors"):
             stats.inc_value(f"archive/{key}", getattr(result, key))
         for reason, count in result.rejections.items():
             stats.inc_value(f"archive/rejected/{reason}", count)

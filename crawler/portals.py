@@ -45,6 +45,7 @@ class Portal:
     charset: str = "utf-8"
     schedule: str = "*/30 * * * *"
     spider: str = ""
+    revisit_days: int = 0  # re-fetch articles published in the last N days to catch corrections (0: never)
     run_timeout: int = 1800  # seconds a scheduled run may take before it is stopped and recorded as timeout
     health: dict = field(default_factory=dict, compare=False)  # overrides of the [health] rules
     extract: dict = field(default_factory=dict, compare=False)  # body/title selectors, title_suffixes
@@ -97,6 +98,8 @@ def _portal_from_entry(name: str, entry: dict) -> Portal:
                 value = tuple(re.compile(v) for v in value)
             except (re.error, TypeError) as exc:
                 raise PortalConfigError(f"portal {name!r}: field {key!r} has a bad regex: {exc}") from None
+        elif key == "revisit_days" and (not isinstance(value, int) or value < 0):
+            raise PortalConfigError(f"portal {name!r}: field 'revisit_days' must be a whole number ≥ 0")
         elif key in ("max_list_pages", "run_timeout") and (not isinstance(value, int) or value < 1):
             raise PortalConfigError(f"portal {name!r}: field {key!r} must be a whole number ≥ 1")
         elif key == "schedule" and not cron.is_valid(value):

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
 from crawler.portals import Portal
+from storage import Archive
 from storage.dedup import url_hash, without_tracking
 
 # Let 4xx/5xx answers reach the callbacks so they are recorded (3xx stay with the redirect middleware).
@@ -54,6 +55,21 @@ class PortalSpider(Spider):
             yield self._list_request(url, self.parse_sitemap, depth=1)
         for url in self.portal.feeds:
             yield self._list_request(url, self.parse_feed, depth=1)
+        for url in self._recent_articles():
+            self._requested.add(url_hash(url))
+            yield Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
+                          meta={"archive_kind": "article", "archive_refetch": True,
+                                "handle_httpstatus_list": HTTP_ERRORS})
+
+    def _recent_articles(self) -> list[str]:
+        """Articles to re-visit for corrections (portal `revisit_days`); a changed text becomes a new version."""
+        if not self.portal.revisit_days:
+            return []
+        archive = Archive.open(self.crawler.settings.get("ARCHIVE_DB"))
+        try:
+            return archive.recent_article_urls(self.name, self.portal.revisit_days)
+        finally:
+            archive.close()
 
     # Discovery ---------------------------------------------------------------------------------------------
 

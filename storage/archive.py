@@ -14,7 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -39,6 +39,7 @@ class BatchResult:
     new: int = 0
     alias: int = 0
     refetch: int = 0
+    revised: int = 0  # re-visited articles whose text changed (the old text kept in article_versions)
     errors: int = 0
     rejections: Counter = field(default_factory=Counter)
 
@@ -150,7 +151,7 @@ class Archive:
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
             article_id, dedup = self.store_article(page)
-            counted = "alias" if dedup == "earlier" else dedup
+            counted = {"earlier": "alias"}.get(dedup, dedup)
             setattr(result, counted, getattr(result, counted) + 1)
         elif page.outcome == "error":
             result.errors += 1
@@ -197,7 +198,8 @@ class Archive:
     def store_article(self, page: Page) -> tuple[int, str]:
         """Return (article id, dedup) for an article page.
 
-        dedup is 'refetch' (URL already archived), 'alias' (same text as an earlier article), 'earlier' (same
+        dedup is 'refetch' (URL already archived, same text), 'revised' (URL archived, text changed: the old
+        text goes to article_versions), 'alias' (same text as an earlier article), 'earlier' (same
         text, but this copy was published first: the article now points here, the other copy is the alias)
         or 'new'.
         """
@@ -207,7 +209,12 @@ class Archive:
         fields = {"url": url, "url_hash": uh, "content_hash": ch, "portal": page.portal, "title": article.title,
                   "published": article.published, "source": article.source, "author": article.author,
                   "text": article.text}
-        row = self.db.execute("SELECT id FROM articles WHERE url_hash = ? LIMIT 1", [uh]).fetchone()
+        row = self.db.execute("SELECT id, content_hash FROM articles WHERE url_hash = ? LIMIT 1", [uh]).fetchone()
+        if row and row[1] != ch:
+            self._keep_version(row[0], page.fetched_at)
+            self.db["articles"].update(row[0], {**fields, "last_seen": page.fetched_at})
+            neardup.index_article(self.db, row[0], article.text)
+            return row[0], "revised"
         if row:
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
             return row[0], "refetch"
@@ -223,6 +230,18 @@ class Archive:
         table.insert({**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at})
         neardup.index_article(self.db, table.last_pk, article.text)
         return table.last_pk, "new"
+
+    def _keep_version(self, article_id: int, until: str) -> None:
+        self.db.execute(
+            "INSERT INTO article_versions (article_id, title, published, source, author, text, content_hash, "
+            "seen_until) SELECT id, title, published, source, author, text, content_hash, ? FROM articles "
+            "WHERE id = ?", [until, article_id])
+
+    def recent_article_urls(self, portal: str, days: int, now: datetime | None = None) -> list[str]:
+        """URLs of this portal's articles published in the last `days` days (to re-visit for corrections)."""
+        since = ((now or datetime.now(timezone.utc)) - timedelta(days=days)).date().isoformat()
+        return [r[0] for r in self.db.execute(
+            "SELECT url FROM articles WHERE portal = ? AND published >= ? ORDER BY published DESC", [portal, since])]
 
     def raw_body(self, sha1: str) -> bytes:
         row = self.db.execute("SELECT body FROM bodies WHERE sha1 = ?", [sha1]).fetchone()

@@ -142,3 +142,16 @@ def m006_run_discovery_counts(db: Database) -> None:
     """How many list pages a run read and how many unseen article links they held (for health rules)."""
     db["runs"].add_column("list_pages", int, not_null_default=0)
     db["runs"].add_column("new_links", int, not_null_default=0)
+
+
+@migrations()
+def m007_article_versions(db: Database) -> None:
+    """Earlier texts of articles that changed when re-visited (corrections): nothing is overwritten."""
+    db["article_versions"].create(
+        {"id": int, "article_id": int, "title": str, "published": str, "source": str, "author": str,
+         "text": str, "content_hash": str, "seen_until": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles")],
+        not_null={"article_id", "text", "content_hash"},
+    )
+    db["article_versions"].create_index(["article_id"])
