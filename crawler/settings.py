@@ -58,6 +58,8 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
+# Our components, in data-flow order: who we say we are and conditional list requests (downloader),
+# skipping settled URLs (spider), then extraction and the archive (pipelines).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
@@ -74,6 +76,7 @@ ITEM_PIPELINES = {
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60
 
+# No telnet console on a machine that runs unattended; INFO logs show progress every minute.
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
