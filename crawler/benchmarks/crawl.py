@@ -102,6 +102,7 @@ def main(articles: int = 2000) -> None:
     print(f"end-to-end / our extraction only: {end_to_end / our_rate:.2f}")
     print(f"crawl wall time {first:.1f} s; re-crawl with nothing new {second:.1f} s "
           f"({second / first:.0%} of the first, process start-up included)")
-    print(f"crawl run (engine start to close, from runs): {first_run:.1f} s; re-crawl run {second_run:.1f} s "
-          f"({second_run / max(first_run, 0.001):.0%} of the first)")
+    second_text = f"{second_run:.0f} s" if second_run >= 1 else "under 1 s"
+    print(f"crawl run (engine start to close, from runs, whole seconds): {first_run:.0f} s; re-crawl run "
+          f"{second_text}")
     print(f"peak memory of the crawl process: {peak_mb:.0f} MB")
