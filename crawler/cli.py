@@ -14,7 +14,7 @@ from crawler.portals import (
     PortalConfigError,
     UnknownPortalError,
     load_portals,
-    portal_for_url,
+    options_for_url,
     select_portals,
 )
 from storage import ArchiveError
@@ -140,15 +140,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from crawler.extraction import ExtractOptions, extract_page
+    from crawler.extraction import extract_page
 
     try:
         body = args.file.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {args.file}: {exc.strerror}; pass the path of a saved page") from None
-    portal = portal_for_url(load_portals(), args.url)
-    options = portal.extract_options() if portal else ExtractOptions()
-    result = extract_page(body, args.url, args.status, options=options)
+    result = extract_page(body, args.url, args.status, options=options_for_url(args.url))
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
@@ -194,7 +192,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             raise UserError(f"corpus folder {folder} does not exist")
         pages += [p for p in corpora.load(folder) if p.chinese or not args.zh_only]
-    tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(load_portals()),
+    tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(),
                                                               "trafilatura": plain_trafilatura})
     tables.print_eval(tallies)
     return 0

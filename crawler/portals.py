@@ -59,18 +59,46 @@ class Portal:
 
     def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
         """How extraction reads this portal's pages: its own selectors first, then the generic ones."""
-        rules = self.extract
-        return ExtractOptions(
-            body_selectors=tuple(rules.get("body", ())),
-            title_selectors=tuple(rules.get("title", ())),
-            title_suffixes=tuple(rules.get("title_suffixes", ())),
-            default_charset=self.charset,
-            min_chars=rules.get("min_chars", min_chars),
-        )
+        return options_from_rules(f"portal {self.name!r}", self.extract, self.charset, min_chars)
 
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+def options_from_rules(owner: str, rules: dict, charset: str = "utf-8",
+                       min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
+    """ExtractOptions from the `extract` table of a portal or site (`owner` names it in errors)."""
+    try:
+        for pattern in rules.get("script_dates", ()):
+            re.compile(pattern)
+    except re.error as exc:
+        raise PortalConfigError(f"{owner}: extract.script_dates has a bad regex: {exc}") from None
+    return ExtractOptions(
+        body_selectors=tuple(rules.get("body", ())),
+        title_selectors=tuple(rules.get("title", ())),
+        source_selectors=tuple(rules.get("source", ())),
+        script_dates=tuple(rules.get("script_dates", ())),
+        title_suffixes=tuple(rules.get("title_suffixes", ())),
+        default_charset=charset,
+        min_chars=rules.get("min_chars", min_chars),
+    )
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """Extraction rules for a site that is not crawled but whose saved pages users extract ([sites.NAME])."""
+
+    name: str
+    domains: tuple[str, ...]
+    extract: dict = field(default_factory=dict, compare=False)
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
+        return options_from_rules(f"site {self.name!r}", self.extract, "utf-8", min_chars)
 
 
 _LIST_FIELDS = ("allowed_domains", "start_urls", "next_page_texts", "sitemaps", "feeds")
@@ -152,5 +180,23 @@ def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[
 
 
 def portal_for_url(portals: dict[str, Portal], url: str) -> Portal | None:
-    """The portal whose domains hold this URL, for rules chosen by URL (the extract command)."""
+    """The portal whose domains hold this URL."""
     return next((p for p in portals.values() if p.owns(url)), None)
+
+
+def load_sites(path: str | Path | None = None) -> dict[str, SiteRules]:
+    """The [sites.NAME] extraction rules (WeChat articles and the like)."""
+    path = Path(path) if path else DEFAULT_PORTALS_FILE
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PortalConfigError(f"portal config {path} cannot be read: {exc}") from None
+    return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
+            for name, entry in data.get("sites", {}).items()}
+
+
+def options_for_url(url: str, path: str | Path | None = None) -> ExtractOptions:
+    """The extraction rules for a URL: its portal's, else a [sites] entry's, else the generic ones."""
+    rules = portal_for_url(load_portals(path), url) or next(
+        (site for site in load_sites(path).values() if site.owns(url)), None)
+    return rules.extract_options() if rules else ExtractOptions()

@@ -6,6 +6,7 @@ from crawler.portals import (
     PortalConfigError,
     UnknownPortalError,
     load_portals,
+    options_for_url,
     portal_for_url,
     select_portals,
 )
@@ -62,3 +63,18 @@ def test_unknown_portal_names_list_the_known_ones():
     with pytest.raises(UnknownPortalError, match="unknown portal nope; known portals: zjol, dazhong"):
         select_portals(load_portals(), ["zjol", "nope"])
     assert [p.name for p in select_portals(load_portals(), [])] == list(load_portals())
+
+
+def test_extraction_rules_follow_the_url_portal_then_site_then_generic():
+    zjol = options_for_url("https://zjnews.zjol.com.cn/zjnews/202608/t20260810_31838905.shtml")
+    assert zjol == load_portals()["zjol"].extract_options() and "#article_body" in zjol.body_selectors
+    wechat = options_for_url("https://mp.weixin.qq.com/s/abc")
+    assert wechat.body_selectors == ("#js_content",) and wechat.source_selectors == ("#js_name",)
+    assert options_for_url("https://example.org/a.html").body_selectors == ()
+
+
+def test_a_bad_script_date_regex_is_named(tmp_path):
+    path = write(tmp_path, '[portals.x]\nallowed_domains=["x.cn"]\nstart_urls=["http://x.cn/"]\n'
+                           'article_patterns=["a"]\n[sites.w]\ndomains=["w.cn"]\nextract.script_dates=["(bad"]\n')
+    with pytest.raises(PortalConfigError, match="site 'w': extract.script_dates has a bad regex"):
+        options_for_url("http://w.cn/a", path)

@@ -18,7 +18,13 @@ from trafilatura.settings import Extractor
 from crawler.extraction import blocks, classify, metadata
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
-from crawler.extraction.patterns import BODY_SELECTORS, INFO_LINE, NOT_FOUND_TEXT, TITLE_SELECTORS
+from crawler.extraction.patterns import (
+    BODY_SELECTORS,
+    INFO_LINE,
+    NON_ARTICLE_TITLE,
+    NOT_FOUND_TEXT,
+    TITLE_SELECTORS,
+)
 
 STATUSES = ("article", "not_found", "not_article", "error")
 _INFO_LINES = 8  # how many lines between headline and body may hold the info line
@@ -30,7 +36,9 @@ class ExtractOptions:
     """How to read one portal's pages (built from its portals.toml entry, or the defaults)."""
 
     body_selectors: tuple[str, ...] = ()  # tried before the generic CMS selectors
-    title_selectors: tuple[str, ...] = ()
+    title_selectors: tuple[str, ...] = ()  # the portal's headline element; trusted over <title>
+    source_selectors: tuple[str, ...] = ()  # an element whose text is the source (a WeChat account name)
+    script_dates: tuple[str, ...] = ()  # regexes over the raw page, group "epoch" (seconds) or "date"
     title_suffixes: tuple[str, ...] = ()  # exact site suffixes to cut from <title>
     default_charset: str = "utf-8"  # assumed when a page declares none and is not UTF-8
     min_chars: int = 60  # an article has at least this many characters of body text
@@ -72,7 +80,7 @@ def extract_page(
     root = _parse(decoded.text)
     if root is None:
         return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
-    result = _read_article(root, final_url or url, options)
+    result = _read_article(root, final_url or url, options, decoded.text)
     result.url, result.charset = url, decoded.charset
     return result
 
@@ -114,11 +122,16 @@ def _flattened(text: str) -> HtmlElement | None:
     return document_fromstring(f"<html><head>{head}</head><body>{paragraphs}</body></html>")
 
 
-def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extraction:
+def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str) -> Extraction:
     blocks.drop_invisible(root)
     head_title = blocks.clean_line(root.findtext(".//title") or "")
-    headline = _first_text(root, options.title_selectors + TITLE_SELECTORS + ("h1", "h2"))
-    title = metadata.choose_title([headline] if headline else [], head_title, options.title_suffixes)
+    title = _first_text(root, options.title_selectors) if options.title_selectors else None
+    if not title:
+        headline = _first_text(root, TITLE_SELECTORS + ("h1", "h2"))
+        title = metadata.choose_title([headline] if headline else [], head_title, options.title_suffixes)
+    if title and NON_ARTICLE_TITLE.search(head_title or title):
+        return Extraction(url, "not_article", f"search, tag or column page (title: {head_title or title})",
+                          title=title)
     if title and NOT_FOUND_TEXT.search(title) and len(title) < 40:
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
     page_lines = blocks.lines(root.body if root.body is not None else root)
@@ -141,9 +154,10 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
         url,
         "article",
         title=title,
-        published=(metadata.date_in_text(info) or metadata.date_in_meta(root) or metadata.date_in_url(url)
-                   or metadata.date_by_htmldate(root)),
-        source=metadata.source_in(info) or metadata.source_in(around),
+        published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates)
+                   or metadata.date_in_meta(root) or metadata.date_in_url(url) or metadata.date_by_htmldate(root)),
+        source=(_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
+        or metadata.source_in(info) or metadata.source_in(around),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
@@ -154,11 +168,11 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions) -> Extra
     return result
 
 
-def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
+def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
     for selector in selectors:
         for el in root.cssselect(selector) if not selector.isalnum() else root.iter(selector):
             text = blocks.clean_line(el.text_content())
-            if 4 <= len(text) <= 120:
+            if min_chars <= len(text) <= 120:
                 return text
     return None
 

@@ -70,6 +70,20 @@ def date_in_url(url: str) -> str | None:
     return None
 
 
+def date_in_script(raw: str, patterns: tuple[str, ...]) -> str | None:
+    """A portal's own publication time kept in a script (WeChat's `var ct = "1660545600"`)."""
+    for pattern in patterns:
+        match = re.search(pattern, raw)
+        if not match:
+            continue
+        groups = match.groupdict()
+        if groups.get("epoch"):
+            return datetime.fromtimestamp(int(groups["epoch"]), SHANGHAI).isoformat()
+        if groups.get("date"):
+            return date_in_text(groups["date"])
+    return None
+
+
 def date_by_htmldate(root: HtmlElement) -> str | None:
     """htmldate's reading of markup and structured data, for templates our rules do not know."""
     try:

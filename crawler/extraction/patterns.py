@@ -71,9 +71,13 @@ INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|
 # Error pages served with any status.
 NOT_FOUND_TEXT = re.compile(
     r"404\s*Not\s*Found|页面不存在|页面未找到|访问的页面不存在|您访问的页面|已被删除|找不到(该|您要|此)?页面|"
-    r"Page\s*Not\s*Found|文章不存在|信息不存在|内容不存在|页面已失效|无法找到该页|出错啦|HTTP\s*404",
+    r"Page\s*Not\s*Found|文章不存在|信息不存在|内容不存在|页面已失效|无法找到该页|出错啦|HTTP\s*404|"
+    r"已被发布者删除|因违规无法查看|内容已删除",
     re.IGNORECASE,
 )
+
+# Titles of pages that are never articles: search results, tag and column pages.
+NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目列表|频道首页")
 
 # Labels before source and author values.
 SOURCE_LABEL = re.compile(r"(?:信息来源|来源|來源|稿源|出处)\s*[:：]\s*")
