@@ -1,0 +1,43 @@
+"""Extraction scoring, and the quality our extractor must keep on our own labelled set."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.evaluation import corpora, score
+from crawler.evaluation.run import evaluate, ours
+
+
+def test_body_score_rewards_the_article_and_punishes_chrome():
+    truth = "警方破获一起电信诈骗案，抓获犯罪嫌疑人12名。"
+    assert score.body_prf(truth, truth) == (1.0, 1.0, 1.0)
+    precision, recall, _ = score.body_prf(truth + "首页 新闻 版权所有 浙ICP备05049320号", truth)
+    assert recall == 1.0 and precision < 0.7
+    assert score.body_prf(None, truth) == (0.0, 0.0, 0.0)
+
+
+def test_titles_and_days_compare_as_a_reader_would():
+    assert score.same_title("宁波警方破获特大诈骗案", "宁波警方破获特大诈骗案_浙江在线")
+    assert not score.same_title("浙江在线", "宁波警方破获特大诈骗案_浙江在线")
+    assert score.same_day("2026-08-10T10:00:00+08:00", "2026年08月10日10时")
+    assert not score.same_day("2026-08-11", "2026-08-10")
+
+
+@pytest.fixture(scope="module")
+def own_scores():
+    pages = corpora.load(corpora.OWN_SET)
+    assert len(pages) >= 60, "the labelled set lost pages"
+    return evaluate(pages, {"ours": ours()})[("own (all)", "ours")]
+
+
+def test_labelled_set_page_types_are_all_right(own_scores):
+    assert own_scores.type_correct == own_scores.pages
+
+
+def test_labelled_set_bodies_titles_dates_sources(own_scores):
+    assert own_scores.body_mean(2) >= 0.98
+    assert all(own_scores.title) and all(own_scores.date) and all(own_scores.source)
+
+
+def test_labelled_set_leaks_no_chrome(own_scores):
+    assert own_scores.leaked == 0
