@@ -36,7 +36,14 @@ def test_http_header_charset_wins_over_nothing_and_undeclared_gb_bytes_use_the_p
 def test_bytes_that_decode_in_no_charset_are_replaced_and_flagged():
     decoded = decode_html(b"<p>\xff\xfe\xfd abc \x81</p>", "text/html; charset=utf-8")
     assert "abc" in decoded.text
-    assert decoded.note == "undecodable bytes replaced"
+    assert decoded.note.startswith("undecodable bytes replaced")
+
+
+def test_undeclared_gb_page_with_a_broken_byte_is_read_as_gb_not_as_mojibake():
+    body = f"<p>{GBK_ONLY}，民警迅速赶到现场</p>".encode("gb18030") + b"\xff<p>ok</p>"
+    decoded = decode_html(body)  # no declaration, default utf-8, and not valid GB18030 either
+    assert GBK_ONLY in decoded.text and decoded.charset == "gb18030"
+    assert decoded.note == "undecodable bytes replaced (1)"
 
 
 def test_charset_names_normalise_to_gb18030_for_the_whole_gb_family():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 # Every GB-family name is read as GB18030, their superset: real "gb2312" pages use GBK characters.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "euc-cn", "x-gbk", "hz-gb-2312", "csgb2312", "ms936"}
@@ -58,6 +58,9 @@ def decode_html(body: bytes, content_type: str | None = None, default_charset: s
         if text is not None:
             wrong = declared and declared != charset
             return Decoded(text, charset, f"declared {declared_name}, bytes are {charset}" if wrong else None)
-    # Nothing decodes cleanly: use Scrapy's (w3lib's) choice and say that bytes were replaced.
-    charset, text = html_to_unicode(content_type, body, default_encoding=default_charset)
-    return Decoded(text, normalise_charset(charset) or charset, "undecodable bytes replaced")
+    # Nothing decodes cleanly (a GB page with a few broken bytes, mixed encodings): the candidate that
+    # has to replace the fewest bytes, and say so.
+    candidates = dict.fromkeys(c for c in (declared, normalise_charset(default_charset), "utf-8", "gb18030") if c)
+    readings = [(body.decode(c, "replace"), c) for c in candidates]
+    text, charset = min(readings, key=lambda reading: reading[0].count("\ufffd"))
+    return Decoded(text, charset, f"undecodable bytes replaced ({text.count(chr(0xFFFD))})")
