@@ -41,3 +41,15 @@ def test_labelled_set_bodies_titles_dates_sources(own_scores):
 
 def test_labelled_set_leaks_no_chrome(own_scores):
     assert own_scores.leaked == 0
+
+
+def test_a_truth_title_with_the_blog_and_site_names_accepts_the_bare_headline():
+    assert score.same_title("新竹尖石_美樹營地賞楓 (2)", "新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::")
+    assert not score.same_title("新竹尖石", "新竹尖石美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::")
+
+
+def test_a_truth_date_given_to_the_month_is_compared_to_the_month():
+    assert score.same_day("2018-08-23", "2018")
+    assert score.same_day("2003-05-06T10:00:00+08:00", "2003-5")
+    assert not score.same_day("2005-03-06", "2003-5")
+    assert not score.same_day(None, "2003-5")

@@ -95,3 +95,26 @@ def test_a_page_with_mixed_encodings_decodes_what_it_can():
     result = extract_page(mixed, URL)
     assert result.status == "article"
     assert "济南市公安局通报" in result.text
+
+
+def test_an_article_run_together_with_its_breadcrumb_in_one_cell_is_kept():
+    story = "　　9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案。" * 15
+    html = (f"<html><head><title>破获跨省电信诈骗案</title></head><body><table><tr><td>"
+            f"当前位置：首页->警方动态 破获跨省电信诈骗案 {story}</td></tr></table></body></html>")
+    result = extract_page(html.encode("gb18030"), "http://example.cn/news/1.html")
+    assert result.status == "article" and "成功破获一起跨省电信诈骗案" in result.text
+
+
+def test_an_empty_generic_cms_box_does_not_hide_the_article_beside_it():
+    html = (f"<html><head><title>济南警方破获跨省电信诈骗案</title></head><body><h1>济南警方破获跨省电信诈骗案</h1>"
+            f"<font id='zoom'></font><div class='story'>{BODY}</div></body></html>")
+    result = extract_page(html.encode("gb18030"), "http://example.cn/news/2.html")
+    assert result.status == "article" and "警方提醒广大市民" in result.text
+
+
+def test_a_ranking_of_numbered_headlines_is_a_list_page():
+    rows = "".join(f"<tr><td>{i}<a href='/n/{i}.html'>山东通报第{i}起电信诈骗案件处理结果公布</a></td><td>{9000 - i}</td></tr>"
+                   for i in range(1, 21))
+    html = f"<html><head><title>新闻排行榜</title></head><body><table>{rows}</table></body></html>"
+    result = extract_page(html.encode(), "http://example.cn/rank.html")
+    assert result.status == "not_article" and result.reason.startswith("list page")

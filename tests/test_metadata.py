@@ -2,7 +2,14 @@
 
 import pytest
 
-from crawler.extraction.metadata import author_in, date_in_text, date_in_url, source_in, strip_site_suffix
+from crawler.extraction.metadata import (
+    author_in,
+    date_in_labelled_line,
+    date_in_text,
+    date_in_url,
+    source_in,
+    strip_site_suffix,
+)
 
 
 @pytest.mark.parametrize(
@@ -29,6 +36,7 @@ def test_dates_in_info_lines(text, expected):
         ("http://zjnews.zjol.com.cn/05zjnews/system/2011/12/26/018103886.shtml", "2011-12-26"),
         ("https://gat.zj.gov.cn/art/2024/1/11/art_1229488108_59090474.html", "2024-01-11"),
         ("http://daily.cnnb.com.cn/nbrb/html/2021-04/02/content_1267275.htm", "2021-04-02"),
+        ("http://business.sohu.com/20040716/n221031086.shtml", "2004-07-16"),
         ("http://example.com/about.html", None),
     ],
 )
@@ -63,3 +71,10 @@ def test_source_and_author(text, source, author):
 )
 def test_site_suffixes_are_cut_from_titles(title, expected):
     assert strip_site_suffix(title) == expected
+
+
+def test_a_labelled_time_away_from_the_headline_is_found_but_citations_and_story_dates_are_not():
+    assert date_in_labelled_line(["首页 > 娱乐", "〓 网易娱乐 发布时间 2005/05/17 22:11:42 by 周黎明"]) \
+        == "2005-05-17T22:11:42+08:00"
+    assert date_in_labelled_line(["2004年7月16日08:19 [ 黄宇 ] 来源：[ 新华网 ]"]) == "2004-07-16T08:19:00+08:00"
+    assert date_in_labelled_line(["新浪[引用日期2014-05-19]", "2017年7月18日，正式加盟环球音乐并在北京举行记者会"]) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,15 @@ def _list(value) -> list[str]:
     return [value] if value else []
 
 
+_SAVED_URL = re.compile(rb'^\s*<text id="(https?://[^"]+)"')
+
+
+def _saved_url(html: bytes) -> str | None:
+    """cwced pages were saved inside `<text id="URL" ...>`: the URL a crawler would have known."""
+    match = _SAVED_URL.match(html[:600])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
 def shared_pages(folder: Path) -> Iterator[LabelledPage]:
     """The shared extraction benchmarks (index.jsonl); pages without usable truth are skipped."""
     for line in (folder / "index.jsonl").read_text("utf-8").splitlines():
@@ -69,9 +79,10 @@ def shared_pages(folder: Path) -> Iterator[LabelledPage]:
             body = "\n".join(t.strip() for t in fromstring(_read(folder / gt["body_html_path"]).decode("utf-8")).itertext()
                              if t.strip())
         author = gt.get("author") or gt.get("byline")
+        html = _read(folder / row["html"])
         yield LabelledPage(
-            id=row["id"], corpus=row["corpus"], lang=row["lang"], url=row["url"],
-            html=_read(folder / row["html"]), page_type=row["page_type"],
+            id=row["id"], corpus=row["corpus"], lang=row["lang"], url=row["url"] or _saved_url(html),
+            html=html, page_type=row["page_type"],
             title=_known(gt.get("title")), date=_known(gt.get("date")),
             author=" ".join(_list(_known(author))) or None,
             body="\n".join(body) if isinstance(body, list) else body,

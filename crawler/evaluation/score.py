@@ -31,15 +31,35 @@ def body_prf(predicted: str | None, truth: str) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
+_TITLE_TAIL = re.compile(r"\s*(?:_|-|－|—|\||｜|@|::)")
+
+
 def same_title(predicted: str | None, truth: str) -> bool:
     """Equal after normalisation; a truth that still carries the site suffix may extend the prediction."""
     p, t = normalise(predicted), normalise(truth)
-    return bool(p) and (p == t or (t.startswith(p) and len(p) >= 0.5 * len(t)))
+    if not p:
+        return False
+    if p == t or (t.startswith(p) and len(p) >= 0.5 * len(t)):
+        return True
+    # "标题 @ 博客名_站名" in a truth taken from <title>: the headline up to a title separator
+    head = (predicted or "").strip()
+    return (truth or "").startswith(head) and bool(_TITLE_TAIL.match(truth[len(head):]))
+
+
+_PARTIAL_DATE = re.compile(r"^\s*((?:19|20)\d{2})(?:\s*[-/年.]\s*(\d{1,2}))?\s*月?\s*$")
 
 
 def same_day(predicted: str | None, truth: str) -> bool:
+    """Same calendar day; a truth that gives only a year or a month is compared at that precision."""
+    day = (date_in_text(predicted or "") or "")[:10]
     truth_day = (date_in_text(truth) or "")[:10]
-    return bool(truth_day) and (date_in_text(predicted or "") or "")[:10] == truth_day
+    if truth_day:
+        return day == truth_day
+    partial = _PARTIAL_DATE.match(truth or "")
+    if not partial or not day:
+        return False
+    year, month = partial.groups()
+    return day[:4] == year and (month is None or int(day[5:7]) == int(month))
 
 
 def same_value(predicted: str | None, truth: str | None) -> bool:

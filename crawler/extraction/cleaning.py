@@ -13,10 +13,14 @@ from crawler.extraction.patterns import (
     SHORT_NOISE_LINE,
 )
 
+# A line this long is body text that a broken layout ran together with chrome (a breadcrumb and the
+# whole article in one table cell): keeping the chrome costs less than losing the article.
+LONG_LINE_CHARS = 400
+
 
 def is_noise(line: str) -> bool:
     """Whether a whole line is chrome: a pattern that fits any line, or one that only fits a short line."""
-    if NOISE_LINE.search(line):
+    if len(line) <= LONG_LINE_CHARS and NOISE_LINE.search(line):
         return True
     if len(line) <= COMMENT_PROMPT_CHARS and COMMENT_PROMPT.search(line):
         return True

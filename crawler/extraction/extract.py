@@ -155,7 +155,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         "article",
         title=title,
         published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates)
-                   or metadata.date_in_meta(root) or metadata.date_in_url(url) or metadata.date_by_htmldate(root)),
+                   or metadata.date_in_meta(root) or metadata.date_in_labelled_line(_outside(page_lines, body_lines))
+                   or metadata.date_in_url(url) or metadata.date_by_htmldate(root)),
         source=(_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
         or metadata.source_in(info) or metadata.source_in(around),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
@@ -166,6 +167,12 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         result.status, result.reason = rejection
         result.text = text or None
     return result
+
+
+def _outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
+    """The page's lines that are not body paragraphs (a date inside the story is not its publication time)."""
+    body = set(body_lines)
+    return [line for line in page_lines if line not in body]
 
 
 def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
@@ -180,12 +187,17 @@ def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 
 def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
     """The portal's (or CMS's) body element when present and not a link list.
 
-    Its content is authoritative even when short or empty: a photo caption stays a photo caption
+    A portal's own element is authoritative even when short or empty: a photo caption stays a photo caption
     (too little text) and an empty template stays empty, rather than trafilatura guessing from the chrome.
     """
-    for selector in options.body_selectors + BODY_SELECTORS:
+    for selector in options.body_selectors:
         for el in root.cssselect(selector):
             if blocks.link_text_share(el) < options.list_link_share:
+                return el
+    for selector in BODY_SELECTORS:  # generic CMS names: other sites reuse them, so only a full one counts
+        for el in root.cssselect(selector):
+            if (blocks.link_text_share(el) < options.list_link_share
+                    and len(blocks.clean_line(el.text_content())) >= options.min_chars):
                 return el
     return None
 
@@ -252,7 +264,7 @@ def _rejection(
     return "not_article", f"too little text ({size} characters)"
 
 
-_LIST_MARK = re.compile(r"^[-·•*]\s*")
+_LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?)\s*")  # bullets and rank numbers ("1李晨…")
 
 
 def _is_link_line(line: str, headline_texts: set[str]) -> bool:

@@ -12,6 +12,7 @@ from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import (
     AUTHOR_LABEL,
     DATE,
+    DATE_LABEL,
     DATE_META,
     LABEL_WORD,
     REPORTER_LABEL,
@@ -47,6 +48,16 @@ def date_in_text(text: str) -> str | None:
         found = iso_date(match)
         if found:
             return found
+    return None
+
+
+def date_in_labelled_line(lines: list[str], max_chars: int = 160) -> str | None:
+    """The first short line that labels a time, for templates that print it away from the headline."""
+    for line in lines:
+        if len(line) <= max_chars and DATE_LABEL.search(line):
+            found = date_in_text(line)
+            if found:
+                return found
     return None
 
 

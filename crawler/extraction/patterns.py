@@ -17,7 +17,7 @@ CHROME_HINTS = (
     "breadcrumb", "crumb", "position", "location", "daohang", "navbar", "topnav", "menu",
     "footer", "copyright", "banquan", "related", "xgxw", "xgwz", "relate", "recommend", "tuijian",
     "comment", "pinglun", "share", "fenxiang", "print", "fontsize", "zihao", "editor_info",
-    "sidebar", "side_", "right_", "friendlink", "youqing", "links", "pagenav", "toolbar",
+    "sidebar", "side_", "right_", "friendlink", "youqing", "links", "pagenav", "toolbar", "keyword", "tags",
 )
 # Containers that hold the body in the CMSs these portals use, best first.
 # Only CMS-specific names: generic ones (#content, article) too often hold sidebars on other sites.
@@ -45,7 +45,7 @@ _NOISE_LINES = [
     r"^\S+\.(png|jpe?g|gif|bmp|webp)$",
     r"^(Loading|加载中)\s*\.{0,3}$",
     r"^(404 Not Found|nginx(/[\d.]+)?|ZJOL/[\d.]+|Apache|IIS)$",
-    r"^【纠错】|^【责任编辑",
+    r"^【纠错】|^【(责任)?编辑|^返回搜狐",
     r"^扫一扫|^微信扫码|^手机看新闻|^关注我们",
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
@@ -99,6 +99,14 @@ URL_DATES = (
     re.compile(r"/t(?P<y>20\d{2}|19\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})/"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/"),
+)
+# A time printed with its label outside the info line ("发布时间：2005/05/17 22:11:42", "时间：2004年10月21日").
+# Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose
+# line goes on to a source/author label with its colon.
+DATE_LABEL = re.compile(
+    r"(?<![\u4e00-\u9fff])(发布时间|发表时间|发布日期|更新时间|时间|日期)\s*[:：]?\s*(?:19|20)\d{2}\s*[-/年.]|"
+    r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑)\s*[:：]"
 )
 # <meta> names that carry a publication time.
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date", "og:release_date",
