@@ -47,12 +47,13 @@ _NOISE_LINES = [
     r"^(404 Not Found|nginx(/[\d.]+)?|ZJOL/[\d.]+|Apache|IIS)$",
     r"^【纠错】|^【(责任)?编辑|^返回搜狐",
     r"^扫一扫|^微信扫码|^手机看新闻|^关注我们",
+    r"^(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?\s*[·・|]\s*\S{1,20}$",  # "2024-05-20 14:33·新华社"
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
 # Footers run long (address, phone, licence numbers), so they count up to SHORT_LINE_CHARS.
 SHORT_NOISE_LINE = re.compile(
-    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息",
+    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|仅提供信息存储服务|only provides information storage",
     re.IGNORECASE,
 )
 SHORT_LINE_CHARS = 160
