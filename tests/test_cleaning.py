@@ -11,6 +11,8 @@ CHROME = [
     "(初审编辑:王丽 责任编辑:徐超)",
     "2014-09-09 09:08:00 来源: 大众网 作者:",
     "来源：象山公安",
+    "记者 王晓峰 通讯员 徐超",
+    "本报记者王晓峰",
     "相关稿件",
     "平安时评 更多...",
     "请您文明上网、理性发言并遵守相关规定，在注册后发表评论。",
@@ -35,6 +37,15 @@ def test_portal_chrome_lines_are_noise(line):
 def test_inline_markers_are_cut_and_the_paragraph_kept():
     kept, _ = clean_lines(["民警随后赶到现场处置。(下转A15版)", "（上接A1版）案件仍在进一步侦办中。"], None)
     assert kept == ["民警随后赶到现场处置。", "案件仍在进一步侦办中。"]
+
+
+def test_an_interviewers_question_is_body_text_but_a_byline_is_not():
+    kept, removed = clean_lines(
+        ["记者 王晓峰 通讯员 徐超", "记者：王晓峰 通讯员：徐超。", "记者：你们的反诈宣传进了多少个村？", "王警官：全市一百二十个村都去过了。"],
+        None,
+    )
+    assert kept == ["记者：你们的反诈宣传进了多少个村？", "王警官：全市一百二十个村都去过了。"]
+    assert removed == ["记者 王晓峰 通讯员 徐超", "记者：王晓峰 通讯员：徐超。"]
 
 
 def test_a_long_paragraph_that_quotes_a_chrome_phrase_is_body_text():

@@ -8,6 +8,7 @@ from crawler.extraction.patterns import (
     COMMENT_PROMPT_CHARS,
     INFO_LINE,
     INLINE_NOISE,
+    INTERVIEW_LINE,
     NOISE_LINE,
     SHORT_LINE_CHARS,
     SHORT_NOISE_LINE,
@@ -20,6 +21,8 @@ LONG_LINE_CHARS = 400
 
 def is_noise(line: str) -> bool:
     """Whether a whole line is chrome: a pattern that fits any line, or one that only fits a short line."""
+    if INTERVIEW_LINE.match(line):
+        return False
     if len(line) <= LONG_LINE_CHARS and NOISE_LINE.search(line):
         return True
     if len(line) <= COMMENT_PROMPT_CHARS and COMMENT_PROMPT.search(line):
