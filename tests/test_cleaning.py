@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extraction.cleaning import clean_lines, is_noise
+from crawler.extraction.cleaning import clean_lines, is_header_stamp, is_noise
 
 CHROME = [
     "您当前的位置 :浙江在线 > 新闻中心 > 平安浙江",
@@ -46,6 +46,13 @@ def test_an_interviewers_question_is_body_text_but_a_byline_is_not():
     )
     assert kept == ["记者：你们的反诈宣传进了多少个村？", "王警官：全市一百二十个村都去过了。"]
     assert removed == ["记者 王晓峰 通讯员 徐超", "记者：王晓峰 通讯员：徐超。"]
+
+
+def test_a_time_stamp_above_the_story_is_chrome_but_a_dated_sentence_is_not():
+    assert is_header_stamp("AUTO.SOHU.COM 2003年11月12日16:36 金羊网—新快报")
+    assert not is_header_stamp("2021年3月1日10时30分，民警接到报警。")
+    stamp, story = "2003-11-12 16:36 新快报", "11月12日16时，记者在现场看到，民警正在疏导交通，车流缓慢通过路口。"
+    assert clean_lines([stamp, story, stamp], None)[0] == [story, stamp]  # only above the story
 
 
 def test_a_long_paragraph_that_quotes_a_chrome_phrase_is_body_text():

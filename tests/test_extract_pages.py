@@ -118,3 +118,18 @@ def test_a_ranking_of_numbered_headlines_is_a_list_page():
     html = f"<html><head><title>新闻排行榜</title></head><body><table>{rows}</table></body></html>"
     result = extract_page(html.encode(), "http://example.cn/rank.html")
     assert result.status == "not_article" and result.reason.startswith("list page")
+
+
+def test_menus_a_generic_extractor_takes_in_are_dropped_but_a_linked_word_in_the_story_stays():
+    story = BODY.replace("提高防范意识", "提高防范意识，多学<a href='/fz'>反诈</a>知识")
+    menu = "".join(f"<p><a href='/c/{i}'>{w}</a></p>" for i, w in enumerate(["首页", "滚动", "国内", "国际", "财经"]))
+    html = (f"<html><head><title>济南警方破获跨省电信诈骗案</title></head><body><div>"
+            f"<p><a href='/'>警网</a> - <a href='/sd'>山东</a></p><p>济南警方破获跨省电信诈骗案</p>{menu}{story}"
+            f"<p><a href='/a'>工作动态</a></p><p><a href='/b'>人事任免</a></p></div></body></html>")
+    result = extract_page(html.encode("gb18030"), "http://example.cn/news/3.html")
+    assert result.status == "article"
+    assert result.text.splitlines() == [
+        "9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案，抓获犯罪嫌疑人5名。",
+        "据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。",
+        "警方提醒广大市民，提高防范意识，多学反诈知识，切勿轻信陌生来电。",
+    ]

@@ -4,7 +4,9 @@ import pytest
 
 from crawler.extraction.metadata import (
     author_in,
+    date_in_header_line,
     date_in_labelled_line,
+    date_in_script,
     date_in_text,
     date_in_url,
     source_in,
@@ -78,3 +80,16 @@ def test_a_labelled_time_away_from_the_headline_is_found_but_citations_and_story
         == "2005-05-17T22:11:42+08:00"
     assert date_in_labelled_line(["2004年7月16日08:19 [ 黄宇 ] 来源：[ 新华网 ]"]) == "2004-07-16T08:19:00+08:00"
     assert date_in_labelled_line(["新浪[引用日期2014-05-19]", "2017年7月18日，正式加盟环球音乐并在北京举行记者会"]) is None
+
+
+def test_an_unlabelled_time_stamp_just_above_the_body_is_the_nearest_one():
+    above = ["热点新闻 2003-11-01 09:00 另一条新闻的标题", "搜狐首页 >> 汽车频道", "AUTO.SOHU.COM 2003年11月12日16:36 金羊网—新快报"]
+    assert date_in_header_line(above) == "2003-11-12T16:36:00+08:00"
+    assert date_in_header_line(["2003年11月12日 星期三", "对比试车"]) is None  # a date without its time is not enough
+
+
+def test_the_founder_e_paper_keeps_its_date_in_a_comment():
+    from crawler.extraction.patterns import CMS_DATES
+
+    raw = "<p>正文</p><!--/enpcontent--><!--enpproperty <date>2022-02-13 00:00:00:0</date><author></author>-->"
+    assert date_in_script(raw, CMS_DATES).startswith("2022-02-13")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import (
     COMMENT_PROMPT,
     COMMENT_PROMPT_CHARS,
+    DATE,
     INFO_LINE,
     INLINE_NOISE,
     INTERVIEW_LINE,
@@ -30,13 +33,26 @@ def is_noise(line: str) -> bool:
     return len(line) <= SHORT_LINE_CHARS and bool(SHORT_NOISE_LINE.search(line) or INFO_LINE.search(line))
 
 
+# A header line that is a timestamp and a few words around it ("AUTO.SOHU.COM 2003年11月12日16:36 金羊网—新快报").
+HEADER_STAMP_CHARS = 60
+_SENTENCE_MARK = re.compile(r"[。，！？；!?]")
+
+
+def is_header_stamp(line: str) -> bool:
+    """Whether a line above the story is its time stamp: a date with a time, and no sentence around it."""
+    if len(line) > HEADER_STAMP_CHARS or _SENTENCE_MARK.search(line):
+        return False
+    match = DATE.search(line)
+    return bool(match and match.group("M") is not None)
+
+
 def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
     """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once."""
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
     for line in lines:
-        if is_noise(line) or (title and line == title and not kept):
+        if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line))):
             removed.append(line)
             continue
         line = clean_line(INLINE_NOISE.sub("", line))

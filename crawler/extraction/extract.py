@@ -20,6 +20,7 @@ from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
     BODY_SELECTORS,
+    CMS_DATES,
     INFO_LINE,
     NON_ARTICLE_TITLE,
     NOT_FOUND_TEXT,
@@ -146,7 +147,9 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         raw_lines = _table_cells([blocks.clean_line(line) for line in text.splitlines() if line.strip()])
 
     info = _info_region(page_lines, raw_lines, title)
-    body_lines, removed = clean_lines(raw_lines, title)
+    nav_texts = _nav_link_texts(root)  # trimmed before cleaning (so the headline below a menu is seen) and after
+    body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
+    body_lines = _without_menus(body_lines, nav_texts)
     linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
     text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
     around = "\n".join([info, *removed])
@@ -154,9 +157,10 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         url,
         "article",
         title=title,
-        published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates)
+        published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
                    or metadata.date_in_meta(root) or metadata.date_in_labelled_line(_outside(page_lines, body_lines))
-                   or metadata.date_in_url(url) or metadata.date_by_htmldate(root)),
+                   or metadata.date_in_url(url) or metadata.date_in_header_line(_above(page_lines, body_lines))
+                   or metadata.date_by_htmldate(root)),
         source=(_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
         or metadata.source_in(info) or metadata.source_in(around),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
@@ -167,6 +171,15 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         result.status, result.reason = rejection
         result.text = text or None
     return result
+
+
+def _above(page_lines: list[str], body_lines: list[str]) -> list[str]:
+    """The page's lines above the first body paragraph."""
+    if not body_lines:
+        return []
+    first = body_lines[0]
+    at = next((i for i, line in enumerate(page_lines) if first in line or line in first and len(line) >= 20), None)
+    return page_lines[:at] if at is not None else []
 
 
 def _outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
@@ -204,6 +217,43 @@ def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement |
 
 def _headline_link_texts(root: HtmlElement) -> set[str]:
     return {t for a in root.iter("a") if len(t := blocks.clean_line(a.text_content())) >= 6}
+
+
+_NAV_TEXT_CHARS = 8  # menu entries are short: "首页", "国内", "工作动态"
+_NAV_SPLIT = re.compile(r"[\s\-|｜/·>»›]+")
+
+
+def _nav_link_texts(root: HtmlElement) -> set[str]:
+    return {t for a in root.iter("a") if 0 < len(t := blocks.clean_line(a.text_content())) <= _NAV_TEXT_CHARS}
+
+
+def _without_menus(lines: list[str], nav_texts: set[str]) -> list[str]:
+    """The body without the menus a generic extractor took in: menu entries above the story, and runs of
+    them (three or more in a row, or two at the end) anywhere.
+
+    A line is a menu entry when every word of it is a short link's text ("首页", "雅虎中国 - 体育 - 娱乐").
+    A single short linked word inside the story stays. If less than half the text would be left, the lines
+    are returned as they are, so a page of links is still judged a list page.
+    """
+    def is_nav(line: str) -> bool:
+        words = [w for w in _NAV_SPLIT.split(line) if w]
+        return bool(words) and all(w in nav_texts for w in words)
+
+    nav = [is_nav(line) for line in lines]
+    drop = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not nav[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and nav[j]:
+            j += 1
+        if i == 0 or j - i >= 3 or (j == len(lines) and j - i >= 2):
+            drop[i:j] = [True] * (j - i)
+        i = j
+    kept = [line for line, gone in zip(lines, drop) if not gone]
+    return kept if sum(map(len, kept)) >= sum(map(len, lines)) // 2 else lines
 
 
 def _info_region(page_lines: list[str], body_lines: list[str], title: str | None) -> str:

@@ -61,6 +61,20 @@ def date_in_labelled_line(lines: list[str], max_chars: int = 160) -> str | None:
     return None
 
 
+def date_in_header_line(lines_above_body: list[str], max_chars: int = 80, reach: int = 15) -> str | None:
+    """A date with its time on a short line just above the body, unlabelled ("AUTO.SOHU.COM 2003年11月12日16:36
+    金羊网"): the nearest one, since lists of other stories' dates sit further away or below the body."""
+    for line in reversed(lines_above_body[-reach:]):
+        if len(line) > max_chars:
+            continue
+        for match in DATE.finditer(line):
+            if match.group("H") is not None and match.group("M") is not None:
+                found = iso_date(match)
+                if found:
+                    return found
+    return None
+
+
 def date_in_meta(root: HtmlElement) -> str | None:
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()

@@ -43,7 +43,7 @@ _NOISE_LINES = [
     r"(?:[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+|$))+)+(?:报道|報道|摄|攝)?$",
     r"^(相关稿件|相关新闻|相关阅读|相关文章|特别策划|平安时评|延伸阅读|推荐阅读|热点推荐|热门文章|猜你喜欢)",
     r"更多\s*\.{2,}$|更多>>$",
-    r"^((放大|缩小|默认|打印|关闭|关闭窗口|打印本页|分享到|收藏|字号|大|中|小|【|】|\[|\]|\s)+)$",
+    r"^((放大|缩小|默认|打印|关闭|关闭窗口|打印本页|打印本稿|打印此文|分享到|收藏|收藏本页|推荐给朋友|字号|大|中|小|【|】|\[|\]|\s)+)$",
     r"^(上一版|下一版|上一篇|下一篇|标题导航|返回目录|本版导航|版面导航|往期回顾)",
     r"^\S+\.(png|jpe?g|gif|bmp|webp)$",
     r"^(Loading|加载中)\s*\.{0,3}$",
@@ -109,6 +109,9 @@ URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/"),
 )
+# Publication times that content-management systems leave in the page whatever the site
+# (the Founder e-paper system's `<!--enpproperty <date>2022-02-13 00:00:00:0</date>`).
+CMS_DATES = (r"<!--enpproperty\s*<date>(?P<date>[^<]{8,30})</date>",)
 # A time printed with its label outside the info line ("发布时间：2005/05/17 22:11:42", "时间：2004年10月21日").
 # Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose
 # line goes on to a source/author label with its colon.
