@@ -58,6 +58,7 @@ def test_a_time_stamp_above_the_story_is_chrome_but_a_dated_sentence_is_not():
 def test_a_long_paragraph_that_quotes_a_chrome_phrase_is_body_text():
     quote = ("民警提醒，网民应当文明上网、理性发言，" * 6) + "对在网上发表评论、散布谣言的行为，公安机关将依法查处。"
     assert not is_noise(quote)
+    assert not is_noise("美国司法部没有立即发表评论，但此前曾表示，苹果公司的利润比任何竞争对手都高。")
     assert clean_lines([quote], None)[0] == [quote]
 
 

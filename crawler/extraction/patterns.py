@@ -48,7 +48,7 @@ _NOISE_LINES = [
     r"^\S+\.(png|jpe?g|gif|bmp|webp)$",
     r"^(Loading|加载中)\s*\.{0,3}$",
     r"^(404 Not Found|nginx(/[\d.]+)?|ZJOL/[\d.]+|Apache|IIS)$",
-    r"^【纠错】|^【(责任)?编辑|^返回搜狐",
+    r"^【纠错】|^【(责任)?编辑|^返回搜狐|^Notice: The content above",
     r"^扫一扫|^微信扫码|^手机看新闻|^关注我们",
     r"^(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?\s*[·・|]\s*\S{1,20}$",  # "2024-05-20 14:33·新华社"
 ]
@@ -61,7 +61,10 @@ SHORT_NOISE_LINE = re.compile(
 )
 SHORT_LINE_CHARS = 160
 # Comment prompts are short; a paragraph about "文明上网" is not one.
-COMMENT_PROMPT = re.compile(r"请您?文明上网|理性发言|我要注册|发表评论|网友评论|评论须知|参与评论|已有\d+人参与")
+# "发表评论" is a prompt at a line's start or end, not in "没有立即发表评论，但…".
+COMMENT_PROMPT = re.compile(
+    r"请您?文明上网|理性发言|我要注册|^(我要)?发表评论|发表评论\s*[。.]?$|^网友评论|评论须知|参与评论|已有\d+人参与"
+)
 COMMENT_PROMPT_CHARS = 80
 # Fragments cut out of a line that is otherwise body text.
 INLINE_NOISE = re.compile(
