@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import asdict, dataclass
+from itertools import groupby
 
 import trafilatura
 from lxml import etree
@@ -136,7 +137,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     if title and NOT_FOUND_TEXT.search(title) and len(title) < 40:
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
     page_lines = blocks.lines(root.body if root.body is not None else root)
-    headline_texts = _headline_link_texts(root)
+    headline_texts, nav_texts = _link_texts(root)
 
     container = _body_container(root, options)
     if container is not None:
@@ -147,7 +148,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         raw_lines = _table_cells([blocks.clean_line(line) for line in text.splitlines() if line.strip()])
 
     info = _info_region(page_lines, raw_lines, title)
-    nav_texts = _nav_link_texts(root)  # trimmed before cleaning (so the headline below a menu is seen) and after
+    # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
     body_lines = _without_menus(body_lines, nav_texts)
     linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
@@ -215,16 +216,14 @@ def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement |
     return None
 
 
-def _headline_link_texts(root: HtmlElement) -> set[str]:
-    return {t for a in root.iter("a") if len(t := blocks.clean_line(a.text_content())) >= 6}
-
-
 _NAV_TEXT_CHARS = 8  # menu entries are short: "首页", "国内", "工作动态"
 _NAV_SPLIT = re.compile(r"[\s\-|｜/·>»›]+")
 
 
-def _nav_link_texts(root: HtmlElement) -> set[str]:
-    return {t for a in root.iter("a") if 0 < len(t := blocks.clean_line(a.text_content())) <= _NAV_TEXT_CHARS}
+def _link_texts(root: HtmlElement) -> tuple[set[str], set[str]]:
+    """The page's link texts: long enough to be headlines, and short enough to be menu entries."""
+    texts = {blocks.clean_line(a.text_content()) for a in root.iter("a")}
+    return {t for t in texts if len(t) >= 6}, {t for t in texts if 0 < len(t) <= _NAV_TEXT_CHARS}
 
 
 def _without_menus(lines: list[str], nav_texts: set[str]) -> list[str]:
@@ -239,20 +238,13 @@ def _without_menus(lines: list[str], nav_texts: set[str]) -> list[str]:
         words = [w for w in _NAV_SPLIT.split(line) if w]
         return bool(words) and all(w in nav_texts for w in words)
 
-    nav = [is_nav(line) for line in lines]
-    drop = [False] * len(lines)
-    i = 0
-    while i < len(lines):
-        if not nav[i]:
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and nav[j]:
-            j += 1
-        if i == 0 or j - i >= 3 or (j == len(lines) and j - i >= 2):
-            drop[i:j] = [True] * (j - i)
-        i = j
-    kept = [line for line, gone in zip(lines, drop) if not gone]
+    kept: list[str] = []
+    at = 0
+    for is_menu, group in groupby(lines, key=is_nav):
+        run = list(group)
+        at += len(run)
+        if not (is_menu and (at == len(run) or len(run) >= 3 or (at == len(lines) and len(run) >= 2))):
+            kept.extend(run)
     return kept if sum(map(len, kept)) >= sum(map(len, lines)) // 2 else lines
 
 
