@@ -51,6 +51,12 @@ def test_an_interviewers_question_is_body_text_but_a_byline_is_not():
     assert removed == ["记者 王晓峰 通讯员 徐超", "记者：王晓峰 通讯员：徐超。"]
 
 
+def test_short_lines_may_repeat_but_a_repeated_paragraph_is_kept_once():
+    lead = "9月8日，济南市公安局通报成功破获一起跨省电信诈骗案。"
+    listing = ["if [ -f a ]; then", "fi", "if [ -f b ]; then", "fi"]
+    assert clean_lines([lead, lead, *listing], None)[0] == [lead, *listing]
+
+
 def test_a_time_stamp_above_the_story_is_chrome_but_a_dated_sentence_is_not():
     assert is_header_stamp("AUTO.SOHU.COM 2003年11月12日16:36 金羊网—新快报")
     assert not is_header_stamp("2021年3月1日10时30分，民警接到报警。")

@@ -133,3 +133,15 @@ def test_menus_a_generic_extractor_takes_in_are_dropped_but_a_linked_word_in_the
         "据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。",
         "警方提醒广大市民，提高防范意识，多学反诈知识，切勿轻信陌生来电。",
     ]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Полиция задержала подозреваемого в мошенничестве с банковскими картами в центре города. ",
+    "ألقت الشرطة القبض على مشتبه به في قضية احتيال مصرفي في وسط المدينة. ",
+    "警察は市内中心部で銀行カード詐欺の容疑者を逮捕しました。",
+])
+def test_an_article_in_another_script_is_measured_by_its_words_not_rejected_as_too_short(sentence):
+    html = (f"<html><head><title>News</title></head><body><h1>News</h1>"
+            f"<div class='article'>{''.join(f'<p>{i}. {sentence}</p>' for i in range(1, 9))}</div></body></html>")
+    result = extract_page(html.encode(), "http://example.org/news/1.html")
+    assert result.status == "article", result.reason

@@ -22,6 +22,11 @@ from crawler.extraction.patterns import (
 LONG_LINE_CHARS = 400
 
 
+# A paragraph this long that comes again is the page repeating itself (a lead printed twice); a shorter one
+# may repeat for real (a refrain, "fi" in a listing of code).
+REPEAT_CHARS = 12
+
+
 def is_noise(line: str) -> bool:
     """Whether a whole line is chrome: a pattern that fits any line, or one that only fits a short line."""
     if INTERVIEW_LINE.match(line):
@@ -58,6 +63,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[st
         line = clean_line(INLINE_NOISE.sub("", line))
         if not line or line in seen:
             continue
-        seen.add(line)
+        if len(line) >= REPEAT_CHARS:
+            seen.add(line)
         kept.append(line)
     return kept, removed

@@ -276,7 +276,10 @@ def _table_cells(lines: list[str]) -> list[str]:
     return out
 
 
-_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
+# How much text a page has: each Chinese character or kana counts, as does each word of a spaced script
+# (Latin, Cyrillic, Arabic, Hangul …).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_OR_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 
 
 def _rejection(

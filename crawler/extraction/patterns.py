@@ -50,7 +50,7 @@ _NOISE_LINES = [
     r"^(Loading|加载中)\s*\.{0,3}$",
     r"^(404 Not Found|nginx(/[\d.]+)?|ZJOL/[\d.]+|Apache|IIS)$",
     r"^【纠错】|^【(责任)?编辑|^返回搜狐|^Notice: The content above",
-    r"^扫一扫|^微信扫码|^手机看新闻|^关注我们",
+    r"^扫一扫|^(用)?微信扫(码|一扫)|^分享至|^分享到|^手机看新闻|^关注我们",
     r"^(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?\s*[·・|]\s*\S{1,20}$",  # "2024-05-20 14:33·新华社"
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
