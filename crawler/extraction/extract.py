@@ -179,7 +179,7 @@ def _above(page_lines: list[str], body_lines: list[str]) -> list[str]:
     if not body_lines:
         return []
     first = body_lines[0]
-    at = next((i for i, line in enumerate(page_lines) if first in line or line in first and len(line) >= 20), None)
+    at = next((i for i, line in enumerate(page_lines) if first in line or (line in first and len(line) >= 20)), None)
     return page_lines[:at] if at is not None else []
 
 

@@ -114,8 +114,9 @@ URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/"),
 )
 # Publication times that content-management systems leave in the page whatever the site
-# (the Founder e-paper system's `<!--enpproperty <date>2022-02-13 00:00:00:0</date>`).
-CMS_DATES = (r"<!--enpproperty\s*<date>(?P<date>[^<]{8,30})</date>",)
+# (the Founder e-paper system's `<!--enpproperty <date>2022-02-13 00:00:00:0</date>`: the print edition's
+# day; its time is always midnight, so only the day is taken).
+CMS_DATES = (r"<!--enpproperty\s*<date>(?P<date>\d{4}-\d{1,2}-\d{1,2})",)
 # A time printed with its label outside the info line ("发布时间：2005/05/17 22:11:42", "时间：2004年10月21日").
 # Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose
 # line goes on to a source/author label with its colon.
