@@ -11,10 +11,11 @@ from sqlite_utils import Database
 from storage.fts import QuerySyntaxError, match_expression, simplified
 
 SNIPPET_CHARS = 80
-# Ranking scores every match, so a word found in most articles (民警) would cost a pass over the whole
-# index. Past this many matches, only the most recently archived ones are ranked: bounded time, and in
-# a news archive the recent matches are the ones a reader wants first.
-RANK_WINDOW = 2000
+# bm25 ranking needs each term's document count, a pass over the term's whole posting list: for a word
+# found in most articles (民警) that pass costs more than a LIKE scan's fraction of it. Past this many
+# matches a word says little about relevance, so the order is headline matches first, then the rest, the
+# most recently archived first within each: two index walks that stop at `limit`, however common the word.
+RANK_WINDOW = 500
 
 
 @dataclass
@@ -68,16 +69,25 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[st
     return prefix + window + suffix, [(a + len(prefix), b + len(prefix)) for a, b in spans]
 
 
-def _rank_floor(db: Database, expression: str) -> int | None:
-    """The lowest rowid among the RANK_WINDOW newest matches, when there are more matches than that."""
+def _more_matches_than(db: Database, expression: str, n: int) -> bool:
     try:
-        row = db.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            [expression, RANK_WINDOW - 1],
-        ).fetchone()
+        row = db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1 OFFSET ?",
+                         [expression, n]).fetchone()
     except sqlite3.OperationalError as exc:
         raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
-    return row[0] if row else None
+    return row is not None
+
+
+def _select(db: Database, expression: str, where: list[str], params: list, order: str, limit: int) -> list[tuple]:
+    sql = (
+        "SELECT a.id, a.published, a.portal, a.title, a.url, a.text FROM articles_fts "
+        "JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE {' AND '.join(['articles_fts MATCH ?', *where])} ORDER BY {order} LIMIT ?"
+    )
+    try:
+        return db.execute(sql, [expression, *params, limit]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
 
 
 def search(
@@ -87,14 +97,11 @@ def search(
     since: str | None = None,
     until: str | None = None,
     limit: int = 20,
+    rank_window: int = RANK_WINDOW,
 ) -> list[Hit]:
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
-    where, params = ["articles_fts MATCH ?"], [expression]
-    floor = _rank_floor(db, expression)
-    if floor:
-        where.append("articles_fts.rowid >= ?")
-        params.append(floor)
+    where, params = [], []
     if portal:
         where.append("a.portal = ?")
         params.append(portal)
@@ -104,15 +111,13 @@ def search(
     if until:
         where.append("a.published < ?")
         params.append(until + "~")  # a date-only bound covers that whole day
-    sql = (
-        "SELECT a.id, a.published, a.portal, a.title, a.url, a.text FROM articles_fts "
-        "JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY articles_fts.rank LIMIT ?"
-    )
-    try:
-        rows = db.execute(sql, [*params, limit]).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+    if not _more_matches_than(db, expression, rank_window):
+        rows = _select(db, expression, where, params, "articles_fts.rank", limit)
+    else:
+        rows = _select(db, f"({expression}) AND title : ({expression})", where, params, "articles_fts.rowid DESC", limit)
+        seen = {row[0] for row in rows}
+        rows += [row for row in _select(db, expression, where, params, "articles_fts.rowid DESC", limit + len(rows))
+                 if row[0] not in seen][: limit - len(rows)]
     hits = []
     terms = query_terms(query)
     for id_, published, portal_name, title, url, text in rows:

@@ -74,6 +74,14 @@ def test_titles_rank_above_text_and_snippets_mark_the_match(archive):
     assert hits[0].snippet[start:end] == "追逃"
 
 
+def test_a_word_in_more_articles_than_bm25_ranks_lists_headline_matches_then_the_newest(archive):
+    # 民警 is in the text of articles 0, 1 and 3 and in the headline of 3 (archived last of them: ids 1, 2, 4).
+    hits = search(archive.db, "民警", rank_window=1)
+    assert [hit.title for hit in hits] == [ARTICLES[3][2], ARTICLES[1][2], ARTICLES[0][2]]
+    assert [hit.title for hit in search(archive.db, "民警", rank_window=1, limit=2)] == [ARTICLES[3][2], ARTICLES[1][2]]
+    assert [hit.title for hit in search(archive.db, "民警", portal="zjol", rank_window=1)] == [ARTICLES[0][2]]
+
+
 def test_the_index_follows_updates_and_deletes(archive):
     archive.db.execute("UPDATE articles SET text = '内容已更正，不再提及相关词语。' WHERE title = ?", [ARTICLES[2][2]])
     assert titles(archive, "酒驾醉驾") == set()
