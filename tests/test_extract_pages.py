@@ -145,3 +145,10 @@ def test_an_article_in_another_script_is_measured_by_its_words_not_rejected_as_t
             f"<div class='article'>{''.join(f'<p>{i}. {sentence}</p>' for i in range(1, 9))}</div></body></html>")
     result = extract_page(html.encode(), "http://example.org/news/1.html")
     assert result.status == "article", result.reason
+
+
+def test_a_layout_table_row_keeps_a_pipe_that_is_inside_a_cell():
+    from crawler.extraction.extract import _table_cells
+
+    rows = ["| 民警提醒：谨防诈骗 | 关于我们 \\| 联系方式 |", "|---|---|", "正文第一段。"]
+    assert _table_cells(rows) == ["民警提醒：谨防诈骗", "关于我们 | 联系方式", "正文第一段。"]

@@ -145,7 +145,9 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         raw_lines = blocks.lines(container)
     else:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
-        raw_lines = _table_cells([blocks.clean_line(line) for line in text.splitlines() if line.strip()])
+        # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
+        raw_lines = _table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
+                                  for line in text.splitlines() if line.strip()])
 
     info = _info_region(page_lines, raw_lines, title)
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
@@ -265,6 +267,9 @@ def _info_region(page_lines: list[str], body_lines: list[str], title: str | None
     return "\n".join(page_lines[max(0, end - _INFO_LINES) : end])
 
 
+_CELL_RULE = re.compile(r"(?<!\\)\|")
+
+
 def _table_cells(lines: list[str]) -> list[str]:
     """trafilatura renders layout tables as Markdown rows; keep the cells' text, drop the rules."""
     out = []
@@ -272,7 +277,8 @@ def _table_cells(lines: list[str]) -> list[str]:
         if not line.startswith("|"):
             out.append(line)
             continue
-        out.extend(cell for c in line.strip("|").split("|") if (cell := c.strip()) and set(cell) != {"-"})
+        cells = _CELL_RULE.split(line.strip("|"))  # a "|" inside a cell comes escaped, "\\|"
+        out.extend(cell.replace("\\|", "|") for c in cells if (cell := c.strip()) and set(cell) != {"-"})
     return out
 
 
