@@ -152,3 +152,13 @@ def test_a_layout_table_row_keeps_a_pipe_that_is_inside_a_cell():
 
     rows = ["| 民警提醒：谨防诈骗 | 关于我们 \\| 联系方式 |", "|---|---|", "正文第一段。"]
     assert _table_cells(rows) == ["民警提醒：谨防诈骗", "关于我们 | 联系方式", "正文第一段。"]
+
+
+def test_a_row_of_other_stories_headlines_after_the_story_is_not_body_text():
+    row = " ".join(f"<a href='/n/{i}.htm'>{t}</a>" for i, t in enumerate(
+        ["德州交警开展夜查酒驾行动", "聊城民警救助走失老人", "菏泽警方破获盗窃电动车案", "滨州开展反诈宣传进社区活动"]))
+    html = (f"<html><head><title>济南警方破获跨省电信诈骗案</title></head><body><div>"
+            f"<p>济南警方破获跨省电信诈骗案</p>{BODY}<p>{row}</p></div></body></html>")  # no known container
+    result = extract_page(html.encode("gb18030"), "http://example.cn/news/4.html")
+    assert result.status == "article"
+    assert "走失老人" not in result.text and "警方提醒广大市民" in result.text

@@ -153,7 +153,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
     body_lines = _without_menus(body_lines, nav_texts)
-    linked = [line for line in body_lines if _is_link_line(line, headline_texts)]
+    linked = [line for line in body_lines if _is_link_line(line, headline_texts, nav_texts)]
     text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
     around = "\n".join([info, *removed])
     result = Extraction(
@@ -318,9 +318,13 @@ def _rejection(
 _LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?)\s*")  # bullets and rank numbers ("1李晨…")
 
 
-def _is_link_line(line: str, headline_texts: set[str]) -> bool:
-    """A line that is one link's text, maybe with a date or source after it: an item of a list."""
+def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bool:
+    """A line that is one link's text, maybe with a date or source after it, or several links' texts side by
+    side ("明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
     item = _LIST_MARK.sub("", line)
     if item in headline_texts:
         return True
-    return any(len(t) >= 8 and item.startswith(t) and len(item) - len(t) <= 25 for t in headline_texts)
+    if any(len(t) >= 8 and item.startswith(t) and len(item) - len(t) <= 25 for t in headline_texts):
+        return True
+    words = [_LIST_MARK.sub("", w) for w in item.split()]
+    return len(words) >= 2 and all(w in headline_texts or w in nav_texts for w in words)
