@@ -154,8 +154,9 @@ def test_a_layout_table_row_keeps_a_pipe_that_is_inside_a_cell():
     assert _table_cells(rows) == ["民警提醒：谨防诈骗", "关于我们 | 联系方式", "正文第一段。"]
 
 
-def test_a_row_of_other_stories_headlines_after_the_story_is_not_body_text():
-    row = " ".join(f"<a href='/n/{i}.htm'>{t}</a>" for i, t in enumerate(
+@pytest.mark.parametrize("item", ["<a href='/n/{i}.htm'>{t}</a>", "·<a href='/n/{i}.htm'>{t}</a>（2005-04-03 17:19）"])
+def test_a_row_of_other_stories_headlines_after_the_story_is_not_body_text(item):
+    row = " ".join(item.format(i=i, t=t) for i, t in enumerate(
         ["德州交警开展夜查酒驾行动", "聊城民警救助走失老人", "菏泽警方破获盗窃电动车案", "滨州开展反诈宣传进社区活动"]))
     html = (f"<html><head><title>济南警方破获跨省电信诈骗案</title></head><body><div>"
             f"<p>济南警方破获跨省电信诈骗案</p>{BODY}<p>{row}</p></div></body></html>")  # no known container

@@ -315,16 +315,22 @@ def _rejection(
     return "not_article", f"too little text ({size} characters)"
 
 
+_BULLETS = re.compile(r"[·•]")
 _LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?)\s*")  # bullets and rank numbers ("1李晨…")
 
 
 def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bool:
-    """A line that is one link's text, maybe with a date or source after it, or several links' texts side by
-    side ("明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
+    """A line that is one link's text, maybe with a date or source after it, or several of them side by side
+    ("·富夫妻…（2005-04-03） ·沪银行…", "明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
+    def is_item(text: str) -> bool:
+        return text in headline_texts or any(
+            len(t) >= 8 and text.startswith(t) and len(text) - len(t) <= 25 for t in headline_texts)
+
     item = _LIST_MARK.sub("", line)
-    if item in headline_texts:
+    if is_item(item):
         return True
-    if any(len(t) >= 8 and item.startswith(t) and len(item) - len(t) <= 25 for t in headline_texts):
+    bulleted = [part.strip() for part in _BULLETS.split(item) if part.strip()]
+    if len(bulleted) >= 2 and all(is_item(part) for part in bulleted):
         return True
     words = [_LIST_MARK.sub("", w) for w in item.split()]
     return len(words) >= 2 and all(w in headline_texts or w in nav_texts for w in words)
