@@ -26,6 +26,12 @@ class UnknownPortalError(KeyError):
         return str(self.args[0])
 
 
+def _host_in(url: str, domains: tuple[str, ...]) -> bool:
+    """Whether the URL's host is one of the domains or below one."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 @dataclass(frozen=True)
 class Portal:
     """Everything the crawler knows about one portal; see the field notes in portals.toml."""
@@ -62,8 +68,7 @@ class Portal:
         return options_from_rules(f"portal {self.name!r}", self.extract, self.charset, min_chars)
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return _host_in(url, self.allowed_domains)
 
 
 def options_from_rules(owner: str, rules: dict, charset: str = "utf-8",
@@ -94,8 +99,7 @@ class SiteRules:
     extract: dict = field(default_factory=dict, compare=False)
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return _host_in(url, self.domains)
 
     def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
         return options_from_rules(f"site {self.name!r}", self.extract, "utf-8", min_chars)
@@ -144,17 +148,21 @@ def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
     return load_config(path)[0]
 
 
-def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict[str, HealthRules]]:
-    """The portals and each portal's health rules (the [health] table, with [portals.X.health] on top)."""
-    path = Path(path) if path else DEFAULT_PORTALS_FILE
+def _read_config(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        return tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise PortalConfigError(f"portal config {path} does not exist; pass an existing file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PortalConfigError(f"portal config {path} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PortalConfigError(f"portal config {path} is not valid TOML: {exc}") from None
+
+
+def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict[str, HealthRules]]:
+    """The portals and each portal's health rules (the [health] table, with [portals.X.health] on top)."""
+    path = Path(path) if path else DEFAULT_PORTALS_FILE
+    data = _read_config(path)
     entries = data.get("portals")
     if not isinstance(entries, dict) or not entries:
         raise PortalConfigError(f"portal config {path} declares no [portals.NAME] entry")
@@ -186,11 +194,7 @@ def portal_for_url(portals: dict[str, Portal], url: str) -> Portal | None:
 
 def load_sites(path: str | Path | None = None) -> dict[str, SiteRules]:
     """The [sites.NAME] extraction rules (WeChat articles and the like)."""
-    path = Path(path) if path else DEFAULT_PORTALS_FILE
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PortalConfigError(f"portal config {path} cannot be read: {exc}") from None
+    data = _read_config(Path(path) if path else DEFAULT_PORTALS_FILE)
     return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
             for name, entry in data.get("sites", {}).items()}
 

@@ -6,6 +6,7 @@ import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import trafilatura
 
@@ -56,8 +57,7 @@ def ours() -> Extractor:
 
     def run(page: LabelledPage) -> Prediction:
         url = page.url or "http://example.invalid/article.html"
-        host = url.split("/")[2] if "//" in url else url
-        r = extract_page(page.html, url, page.http_status, options=options(f"http://{host}/"))
+        r = extract_page(page.html, url, page.http_status, options=options(f"http://{urlsplit(url).netloc}/"))
         return Prediction(r.status, r.title, r.published, r.source, r.author, r.text if r.status == "article" else None)
 
     return run
