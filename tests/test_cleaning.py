@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extraction.cleaning import clean_lines, is_header_stamp, is_noise
+from crawler.extraction.cleaning import STORY_BEFORE_END, clean_lines, is_header_stamp, is_noise
 
 CHROME = [
     "您当前的位置 :浙江在线 > 新闻中心 > 平安浙江",
@@ -34,6 +34,10 @@ CHROME = [
     "ZJOL/1.22.95",
     "2024-05-20 14:33·新华社",
     "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，本平台仅提供信息存储服务。",
+    "振兴东北网版权与免责声明： ① 凡本网注明“来源：振兴东北网”的所有作品，版权均属于国务院振兴东北地区等老工业基地领导小组办公室，"
+    "未经本网授权不得转载、摘编或利用其它方式使用上述作品。已经本网授权使用作品的，应在授权范围内使用，并注明“来源：振兴东北网”。"
+    "违反上述声明者，本网将追究其相关法律责任。",
+    "· · ·",
 ]
 
 
@@ -96,3 +100,23 @@ def test_cleaning_never_drops_a_body_paragraph_without_noise(paragraphs):
     kept, removed = clean_lines(paragraphs, None)
     assert kept == paragraphs
     assert removed == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(paragraph, min_size=1, max_size=12, unique=True), st.lists(paragraph, max_size=6))
+def test_the_editors_sign_off_ends_the_story_and_only_what_follows_it_goes(story, after):
+    kept, removed = clean_lines([*story, "（责任编辑：黄帅）", *after], None)
+    if sum(map(len, story)) >= STORY_BEFORE_END:
+        assert kept == story and removed == ["（责任编辑：黄帅）", *after]
+    else:  # an editor named above the story: the story goes on
+        assert kept[: len(story)] == story and set(kept) == {*story, *after}
+        assert removed == ["（责任编辑：黄帅）"]
+
+
+def test_comments_below_the_story_go_but_a_sidebar_of_comments_above_it_does_not_end_it():
+    story = ["9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案，抓获犯罪嫌疑人5名。" * 2,
+             "据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。" * 2]
+    comments = ["热门评论", "lr9111[219.130.79.*] 认为：", "赞同楼上所说的，骗子太可恶了。"]
+    assert clean_lines([*story, *comments], None)[0] == story
+    sidebar = ["最新评论", "好文章，支持民警！"]
+    assert clean_lines([*sidebar, *story], None)[0] == [*sidebar, *story]

@@ -163,3 +163,31 @@ def test_a_row_of_other_stories_headlines_after_the_story_is_not_body_text(item)
     result = extract_page(html.encode("gb18030"), "http://example.cn/news/4.html")
     assert result.status == "article"
     assert "走失老人" not in result.text and "警方提醒广大市民" in result.text
+
+
+def test_a_short_piece_among_big_menus_is_not_buried_under_the_page():
+    """A general extractor rescues a short text by dumping the whole page; a poem and its note must come out alone."""
+    menu = "".join(f"<li><a href='/c/{i}/'>栏目{i}</a></li>" for i in range(30))
+    ranking = "".join(f"<li><a href='/p/{i}.html'>诗人{i}号</a> {100 - i}<br>({i}次)</li>" for i in range(40))
+    poem = "深夜看书须尽欢，<br>明月照亮浊酒案。<br>一杯美酒空对月，<br>酌酒吟诗五千年。"
+    note = "夜深人静时，是自己一天最轻松的时刻，此时品品红酒、独坐书房翻看经典，遨游在知识的海洋里，甚是尽兴。"
+    html = (f"<html><head><title>静夜思•夜</title></head><body><div class='nav'><ul>{menu}</ul></div>"
+            f"<h3>静夜思•夜</h3><div>作者：涅阳城 2020年01月12日18:32 浏览：272</div>"
+            f"<div id='content'><div>{poem}</div><div>注释：</div><div>{note}</div></div>"
+            f"<div class='side'><h4>诗人热力榜</h4><ul>{ranking}</ul></div></body></html>")
+    result = extract_page(html.encode(), "http://www.example.org/c/2020-01-12/1.shtml")
+    assert result.status == "article"
+    assert result.text.splitlines() == ["深夜看书须尽欢，", "明月照亮浊酒案。", "一杯美酒空对月，", "酌酒吟诗五千年。", "注释：", note]
+
+
+def test_nothing_after_the_editors_sign_off_is_story_and_the_source_in_it_is_read():
+    story = "<p>　　民警介绍，嫌疑人先后在多个省份开设窝点，通过网络招募人员，分工负责引流、话术和转账等环节，作案手法隐蔽。</p>" + BODY
+    last = "　　警方提醒广大市民，提高防范意识，切勿轻信陌生来电。 来源：济南日报 编辑：山石"
+    story = story.replace("<p>　　警方提醒广大市民，提高防范意识，切勿轻信陌生来电。</p>", f"<p>{last}</p>")
+    html = (f"<html><head><title>济南警方破获跨省电信诈骗案</title></head><body><div>"
+            f"<p>济南警方破获跨省电信诈骗案</p>{story}<p>幻灯欣赏：</p><p>明星性感演出犒赏美军</p><p>本周推荐:</p>"
+            "<p>环球奇闻，娱乐绯闻，轻松点击获取前沿资讯！</p></div></body></html>")
+    result = extract_page(html.encode("gb18030"), "http://example.cn/news/5.html")
+    assert result.status == "article"
+    assert result.text.splitlines()[-1] == "警方提醒广大市民，提高防范意识，切勿轻信陌生来电。"
+    assert "环球奇闻" not in result.text and result.source == "济南日报"

@@ -8,12 +8,14 @@ from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import (
     COMMENT_PROMPT,
     COMMENT_PROMPT_CHARS,
+    COMMENTS_HEADING,
     DATE,
     INFO_LINE,
     INLINE_NOISE,
     INTERVIEW_LINE,
     NOISE_LINE,
     SHORT_LINE_CHARS,
+    SIGN_OFF,
     SHORT_NOISE_LINE,
 )
 
@@ -51,12 +53,31 @@ def is_header_stamp(line: str) -> bool:
     return bool(match and match.group("M") is not None)
 
 
+# An editor's sign-off or the comments' heading ends the story only when this much story precedes it
+# (an editor named above the story does not end it).
+STORY_BEFORE_END = 150
+
+
+def _comments_below(line: str, kept: list[str], after: list[str]) -> re.Match | None:
+    """The heading of readers' comments below the story; a blog's sidebar of "最新评论" above it is no end."""
+    heading = COMMENTS_HEADING.match(line)
+    return heading if heading and sum(map(len, kept)) >= sum(map(len, after)) else None
+
+
 def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
-    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once."""
+    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once,
+    and nothing kept after the story's end (the editor's sign-off, or the heading of readers' comments)."""
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
-    for line in lines:
+    for at, line in enumerate(lines):
+        end = SIGN_OFF.search(line) or _comments_below(line, kept, lines[at + 1 :])
+        if end and sum(map(len, kept)) + end.start() >= STORY_BEFORE_END:
+            before = line[: end.start()].strip()
+            if before and not is_noise(line):
+                kept.append(clean_line(INLINE_NOISE.sub("", before)))
+            removed.extend([end.group(0).strip(), *lines[at + 1 :]])
+            break
         if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line))):
             removed.append(line)
             continue

@@ -30,7 +30,11 @@ from crawler.extraction.patterns import (
 
 STATUSES = ("article", "not_found", "not_article", "error")
 _INFO_LINES = 8  # how many lines between headline and body may hold the info line
-_TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False)
+# trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
+# included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
+# second try, when precision finds too little (it drops some stories whose paragraphs are dense with links).
+_TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False, precision=True)
+_TRAFILATURA_BALANCED = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False)
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         raw_lines = blocks.lines(container)
     else:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
+        if len(_CJK_OR_WORD.findall(text)) < options.min_chars:
+            text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
         # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
         raw_lines = _table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
                                   for line in text.splitlines() if line.strip()])

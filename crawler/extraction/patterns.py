@@ -56,6 +56,8 @@ _NOISE_LINES = [
     r"^【纠错】|^【(责任)?编辑|^返回搜狐|^Notice: The content above",
     r"^扫一扫|^(用)?微信扫(码|一扫)|^分享至|^分享到|^手机看新闻|^关注我们",
     r"^(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?\s*[·・|]\s*\S{1,20}$",  # "2024-05-20 14:33·新华社"
+    r"^\S{0,12}(?:版权与免责声明|版权声明|免责声明|著作权声明)\s*[:：]",  # "振兴东北网版权与免责声明： ① 凡本网…"
+    r"^[·•\s]+$",  # the bullets of a list whose items were links
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
@@ -81,6 +83,14 @@ INLINE_NOISE = re.compile(
 INTERVIEW_LINE = re.compile(
     r"^(?:本报|本网)?(?:记者|記者|主持人)\s*[:：](?!.*(?:通讯员|通訊員|来源|來源|编辑|摄影|实习生)).{4,}?[。？！?!]"
 )
+# The editor's sign-off that closes a story ("(责任编辑：王芳)", "来源：新闻晨报 编辑：山石"): what follows it is
+# the page's, not the story's. The match takes in the source printed just before it.
+SIGN_OFF = re.compile(
+    r"(?:(?:(?:来源|來源|稿源)\s*[:：]\s*\S{1,20}\s*)?[(（【\[]?\s*(?:责任编辑|責任編輯|编辑|編輯|责编)\s*[:：]\s*"
+    r"[\u4e00-\u9fffA-Za-z·]{1,12}\s*[)）】\]]?)\s*$"
+)
+# The heading of the readers' comments below a story ("热门评论", "更多评论 共 4 条评论"): the story is over.
+COMMENTS_HEADING = re.compile(r"^(?:查看|热门|最新|网友|全部|精彩|更多)评论(?:\s*共\s*\d+\s*条评论)?\s*[:：]?$")
 # An "info line": a date next to a source/author label.
 INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑|记者|浏览)")
 
