@@ -38,6 +38,11 @@ CHROME = [
     "未经本网授权不得转载、摘编或利用其它方式使用上述作品。已经本网授权使用作品的，应在授权范围内使用，并注明“来源：振兴东北网”。"
     "违反上述声明者，本网将追究其相关法律责任。",
     "· · ·",
+    "查看评论",
+    "游客 欢迎你！",
+    "在线用户:12066 当值版主:",
+    "您是本文第 154 个阅览者",
+    "| 回复线索：",
 ]
 
 
@@ -120,3 +125,21 @@ def test_comments_below_the_story_go_but_a_sidebar_of_comments_above_it_does_not
     assert clean_lines([*story, *comments], None)[0] == story
     sidebar = ["最新评论", "好文章，支持民警！"]
     assert clean_lines([*sidebar, *story], None)[0] == [*sidebar, *story]
+
+
+def test_a_forum_thread_is_its_opening_post_without_the_subject_line_signature_and_replies():
+    post = "导游的收入很大一部分来自购物的回扣，这是业内的“行规”，境内游境外游都是这样的。以国内游为例，回扣一般在购物额的10％左右。" * 3
+    kept, removed = clean_lines(
+        ["主题： 你知道导游为什么那么热衷于让你去商场购物吗？",
+         f"{post} ------------------------------ 我的博客 〓 发布时间 2005/05/17 22:11:42 by 眉间尺 〓",
+         "如果", "愤怒的马", "如果交给王家卫又会变成怎么样呢 ------------------------------ 做一只猪挺难的"],
+        None,
+    )
+    assert kept == [post]
+    assert removed[0].startswith("主题：") and "愤怒的马" in removed
+
+
+def test_a_subject_label_inside_the_story_and_a_rule_of_dashes_on_its_own_line_are_body_text():
+    story = ["市公安局召开新闻发布会，通报今年以来全市打击电信网络诈骗犯罪的工作情况和典型案例。" * 2,
+             "主题：守护群众钱袋子", "------------------------------", "发布会上，民警还现场演示了常见诈骗手法。"]
+    assert clean_lines(story, None)[0] == story

@@ -191,3 +191,17 @@ def test_nothing_after_the_editors_sign_off_is_story_and_the_source_in_it_is_rea
     assert result.status == "article"
     assert result.text.splitlines()[-1] == "警方提醒广大市民，提高防范意识，切勿轻信陌生来电。"
     assert "环球奇闻" not in result.text and result.source == "济南日报"
+
+
+def test_a_blogs_calendar_and_its_dated_list_of_other_posts_are_not_the_post():
+    calendar = "".join(f"<td>{d}</td>" for d in ["日", "一", "二", "三", "四", "五", "六", *range(1, 32)])
+    others = "".join(f"<p>[2005-08-{d:02d}] <a href='/{d}.html'>谁来为喂羊照看孩子的民警解忧第{d}篇</a></p>" for d in range(10, 13))
+    html = (f"<html><head><title>bjreader的博客</title></head><body><table><tr>{calendar}</tr></table>"
+            f"<div class='post'>{BODY}{others}</div></body></html>")
+    result = extract_page(html.encode(), "http://bjreader.blog.example.cn/2756656.html")
+    assert result.status == "article"
+    assert result.text.splitlines() == [
+        "9月8日，济南市公安局通报，经过连续多日的缜密侦查，成功破获一起跨省电信诈骗案，抓获犯罪嫌疑人5名。",
+        "据了解，今年7月以来，嫌疑人冒充客服人员，以退款为由骗取受害人钱财，涉案金额达60余万元。",
+        "警方提醒广大市民，提高防范意识，切勿轻信陌生来电。",
+    ]

@@ -16,6 +16,8 @@ from crawler.extraction.patterns import (
     NOISE_LINE,
     SHORT_LINE_CHARS,
     SIGN_OFF,
+    SIGNATURE,
+    TOPIC_LABEL,
     SHORT_NOISE_LINE,
 )
 
@@ -53,8 +55,8 @@ def is_header_stamp(line: str) -> bool:
     return bool(match and match.group("M") is not None)
 
 
-# An editor's sign-off or the comments' heading ends the story only when this much story precedes it
-# (an editor named above the story does not end it).
+# An editor's sign-off, a forum poster's signature or the comments' heading ends the story only when this much
+# story precedes it (an editor named above the story does not end it).
 STORY_BEFORE_END = 150
 
 
@@ -66,19 +68,21 @@ def _comments_below(line: str, kept: list[str], after: list[str]) -> re.Match | 
 
 def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
     """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once,
-    and nothing kept after the story's end (the editor's sign-off, or the heading of readers' comments)."""
+    and nothing kept after the story's end (the editor's sign-off, the opening post's signature, or the heading
+    of readers' comments)."""
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
     for at, line in enumerate(lines):
-        end = SIGN_OFF.search(line) or _comments_below(line, kept, lines[at + 1 :])
+        end = SIGN_OFF.search(line) or SIGNATURE.search(line) or _comments_below(line, kept, lines[at + 1 :])
         if end and sum(map(len, kept)) + end.start() >= STORY_BEFORE_END:
             before = line[: end.start()].strip()
             if before and not is_noise(line):
                 kept.append(clean_line(INLINE_NOISE.sub("", before)))
-            removed.extend([end.group(0).strip(), *lines[at + 1 :]])
+            removed.extend([line[end.start() :].strip(), *lines[at + 1 :]])
             break
-        if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line))):
+        if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line)
+                                            or TOPIC_LABEL.match(line))):
             removed.append(line)
             continue
         line = clean_line(INLINE_NOISE.sub("", line))

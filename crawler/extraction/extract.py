@@ -152,8 +152,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         if len(_CJK_OR_WORD.findall(text)) < options.min_chars:
             text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
         # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
-        raw_lines = _table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
-                                  for line in text.splitlines() if line.strip()])
+        raw_lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
+                                                     for line in text.splitlines() if line.strip()]))
 
     info = _info_region(page_lines, raw_lines, title)
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
@@ -256,6 +256,19 @@ def _without_menus(lines: list[str], nav_texts: set[str]) -> list[str]:
     return kept if sum(map(len, kept)) >= sum(map(len, lines)) // 2 else lines
 
 
+_CALENDAR_CELL = re.compile(r"^(?:[日一二三四五六]|[1-9]|[12]\d|3[01])$")
+
+
+def _without_calendars(lines: list[str]) -> list[str]:
+    """The body without a blog's month calendar: weekday names and the days 1 to 28 or more, one per line."""
+    kept: list[str] = []
+    for is_cell, group in groupby(lines, key=lambda line: bool(_CALENDAR_CELL.match(line))):
+        run = list(group)
+        if not (is_cell and {str(day) for day in range(1, 29)} <= set(run)):
+            kept.extend(run)
+    return kept
+
+
 def _info_region(page_lines: list[str], body_lines: list[str], title: str | None) -> str:
     """The lines between the headline and the body, where portals print time, source and author."""
     first_body = next((line for line in body_lines if len(line) >= 20 and not INFO_LINE.search(line)), "")
@@ -322,7 +335,8 @@ def _rejection(
 
 
 _BULLETS = re.compile(r"[·•]")
-_LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?)\s*")  # bullets and rank numbers ("1李晨…")
+# bullets, rank numbers ("1李晨…") and a blog's dates before its other posts ("[2005-08-21] 无序列表")
+_LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?|\[(?:19|20)\d{2}-\d{1,2}-\d{1,2}\])\s*")
 
 
 def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bool:

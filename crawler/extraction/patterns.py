@@ -58,6 +58,8 @@ _NOISE_LINES = [
     r"^(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2})?\s*[·・|]\s*\S{1,20}$",  # "2024-05-20 14:33·新华社"
     r"^\S{0,12}(?:版权与免责声明|版权声明|免责声明|著作权声明)\s*[:：]",  # "振兴东北网版权与免责声明： ① 凡本网…"
     r"^[·•\s]+$",  # the bullets of a list whose items were links
+    # forum chrome: the greeting, the counters, the reply box
+    r"^(?:游客|访客)[\s,，]*欢迎你|在线用户\s*[:：]\s*\d+|^您是本文第\s*\d+\s*个阅览者|^[|｜]?\s*(?:回复线索|主题已经关闭)",
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
@@ -70,7 +72,7 @@ SHORT_LINE_CHARS = 160
 # Comment prompts are short; a paragraph about "文明上网" is not one.
 # "发表评论" is a prompt at a line's start or end, not in "没有立即发表评论，但…".
 COMMENT_PROMPT = re.compile(
-    r"请您?文明上网|理性发言|我要注册|^(我要)?发表评论|发表评论\s*[。.]?$|^网友评论|评论须知|参与评论|已有\d+人参与"
+    r"请您?文明上网|理性发言|我要注册|^(我要)?发表评论|发表评论\s*[。.]?$|^网友评论|评论须知|参与评论|已有\d+人参与|^查看评论$"
 )
 COMMENT_PROMPT_CHARS = 80
 # Fragments cut out of a line that is otherwise body text.
@@ -89,6 +91,13 @@ SIGN_OFF = re.compile(
     r"(?:(?:(?:来源|來源|稿源)\s*[:：]\s*\S{1,20}\s*)?[(（【\[]?\s*(?:责任编辑|責任編輯|编辑|編輯|责编)\s*[:：]\s*"
     r"[\u4e00-\u9fffA-Za-z·]{1,12}\s*[)）】\]]?)\s*$"
 )
+# A forum poster's signature after their post ("…融会贯通。 ------------------------------ 我的博客 …"): the
+# opening post is over and the replies follow. Only after text on the same line: a rule of dashes on a line of
+# its own may separate two parts of a story.
+SIGNATURE = re.compile(r"(?<=\S)\s+-{20,}(?:\s|$)")
+# A forum thread's subject printed above the opening post ("主题： 你知道导游为什么…"); only above the story, where
+# it is the headline again (a notice's "主题：" inside the story is body text).
+TOPIC_LABEL = re.compile(r"^(?:主题|标题)\s*[:：]")
 # The heading of the readers' comments below a story ("热门评论", "更多评论 共 4 条评论"): the story is over.
 COMMENTS_HEADING = re.compile(r"^(?:查看|热门|最新|网友|全部|精彩|更多)评论(?:\s*共\s*\d+\s*条评论)?\s*[:：]?$")
 # An "info line": a date next to a source/author label.
