@@ -6,6 +6,7 @@ Pure: bytes and a URL in, an `Extraction` out, no I/O. Portal rules (selectors, 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import asdict, dataclass
@@ -13,6 +14,7 @@ from itertools import groupby
 
 import trafilatura
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
@@ -199,11 +201,21 @@ def _outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
 
 def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
     for selector in selectors:
-        for el in root.cssselect(selector) if not selector.isalnum() else root.iter(selector):
+        for el in _select(root, selector) if not selector.isalnum() else root.iter(selector):
             text = blocks.clean_line(el.text_content())
             if min_chars <= len(text) <= 120:
                 return text
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str) -> CSSSelector:
+    return CSSSelector(selector)
+
+
+def _select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """`root.cssselect(selector)` without translating the selector to XPath again for every page."""
+    return _compiled(selector)(root)
 
 
 def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
@@ -213,11 +225,11 @@ def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement |
     (too little text) and an empty template stays empty, rather than trafilatura guessing from the chrome.
     """
     for selector in options.body_selectors:
-        for el in root.cssselect(selector):
+        for el in _select(root, selector):
             if blocks.link_text_share(el) < options.list_link_share:
                 return el
     for selector in BODY_SELECTORS:  # generic CMS names: other sites reuse them, so only a full one counts
-        for el in root.cssselect(selector):
+        for el in _select(root, selector):
             if (blocks.link_text_share(el) < options.list_link_share
                     and len(blocks.clean_line(el.text_content())) >= options.min_chars):
                 return el
@@ -342,9 +354,8 @@ _LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?|\[(?:19|20)\d{2}-\d{1
 def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bool:
     """A line that is one link's text, maybe with a date or source after it, or several of them side by side
     ("·富夫妻…（2005-04-03） ·沪银行…", "明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
-    def is_item(text: str) -> bool:
-        return text in headline_texts or any(
-            len(t) >= 8 and text.startswith(t) and len(text) - len(t) <= 25 for t in headline_texts)
+    def is_item(text: str) -> bool:  # a headline, or one of 8+ characters with up to 25 more after it
+        return text in headline_texts or any(text[:n] in headline_texts for n in range(max(8, len(text) - 25), len(text)))
 
     item = _LIST_MARK.sub("", line)
     if is_item(item):
