@@ -15,10 +15,10 @@ from crawler.extraction.patterns import (
     INTERVIEW_LINE,
     NOISE_LINE,
     SHORT_LINE_CHARS,
+    SHORT_NOISE_LINE,
     SIGN_OFF,
     SIGNATURE,
     TOPIC_LABEL,
-    SHORT_NOISE_LINE,
 )
 
 # A line this long is body text that a broken layout ran together with chrome (a breadcrumb and the

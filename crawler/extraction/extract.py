@@ -355,7 +355,8 @@ def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> b
     """A line that is one link's text, maybe with a date or source after it, or several of them side by side
     ("·富夫妻…（2005-04-03） ·沪银行…", "明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
     def is_item(text: str) -> bool:  # a headline, or one of 8+ characters with up to 25 more after it
-        return text in headline_texts or any(text[:n] in headline_texts for n in range(max(8, len(text) - 25), len(text)))
+        return text in headline_texts or any(
+            text[:n] in headline_texts for n in range(max(8, len(text) - 25), len(text)))
 
     item = _LIST_MARK.sub("", line)
     if is_item(item):
