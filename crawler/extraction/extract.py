@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from itertools import groupby
 
 import trafilatura
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
@@ -200,22 +201,30 @@ def _outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
 
 
 def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
-    for selector in selectors:
-        for el in _select(root, selector) if not selector.isalnum() else root.iter(selector):
-            text = blocks.clean_line(el.text_content())
-            if min_chars <= len(text) <= 120:
-                return text
+    for el in _select(root, selectors):
+        text = blocks.clean_line(el.text_content())
+        if min_chars <= len(text) <= 120:
+            return text
     return None
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(selector: str) -> CSSSelector:
-    return CSSSelector(selector)
+@functools.lru_cache(maxsize=64)
+def _compiled(selectors: tuple[str, ...]) -> tuple[CSSSelector, list[etree.XPath]]:
+    """One query for any of the selectors, and a test per selector of whether an element matches it."""
+    translator = LxmlHTMLTranslator()
+    return (CSSSelector(", ".join(selectors), translator="html"),
+            [etree.XPath(translator.css_to_xpath(selector, prefix="self::")) for selector in selectors])
 
 
-def _select(root: HtmlElement, selector: str) -> list[HtmlElement]:
-    """`root.cssselect(selector)` without translating the selector to XPath again for every page."""
-    return _compiled(selector)(root)
+def _select(root: HtmlElement, selectors: tuple[str, ...]) -> Iterator[HtmlElement]:
+    """The elements each selector matches, selector after selector, in document order within one: what
+    `root.cssselect(selector)` in a loop over the selectors gives, from one walk of the tree instead of one each."""
+    if not selectors:
+        return
+    query, tests = _compiled(selectors)
+    candidates = query(root)
+    for test in tests:
+        yield from (el for el in candidates if test(el))
 
 
 def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
@@ -224,15 +233,13 @@ def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement |
     A portal's own element is authoritative even when short or empty: a photo caption stays a photo caption
     (too little text) and an empty template stays empty, rather than trafilatura guessing from the chrome.
     """
-    for selector in options.body_selectors:
-        for el in _select(root, selector):
-            if blocks.link_text_share(el) < options.list_link_share:
-                return el
-    for selector in BODY_SELECTORS:  # generic CMS names: other sites reuse them, so only a full one counts
-        for el in _select(root, selector):
-            if (blocks.link_text_share(el) < options.list_link_share
-                    and len(blocks.clean_line(el.text_content())) >= options.min_chars):
-                return el
+    for el in _select(root, options.body_selectors):
+        if blocks.link_text_share(el) < options.list_link_share:
+            return el
+    for el in _select(root, BODY_SELECTORS):  # generic CMS names: other sites reuse them, so only a full one counts
+        if (blocks.link_text_share(el) < options.list_link_share
+                and len(blocks.clean_line(el.text_content())) >= options.min_chars):
+            return el
     return None
 
 
