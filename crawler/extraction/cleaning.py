@@ -60,10 +60,10 @@ def is_header_stamp(line: str) -> bool:
 STORY_BEFORE_END = 150
 
 
-def _comments_below(line: str, kept: list[str], after: list[str]) -> re.Match | None:
+def _comments_below(lines: list[str], at: int, kept: list[str]) -> re.Match | None:
     """The heading of readers' comments below the story; a blog's sidebar of "最新评论" above it is no end."""
-    heading = COMMENTS_HEADING.match(line)
-    return heading if heading and sum(map(len, kept)) >= sum(map(len, after)) else None
+    heading = COMMENTS_HEADING.match(lines[at])
+    return heading if heading and sum(map(len, kept)) >= sum(map(len, lines[at + 1 :])) else None
 
 
 def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
@@ -74,7 +74,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[st
     removed: list[str] = []
     seen: set[str] = set()
     for at, line in enumerate(lines):
-        end = SIGN_OFF.search(line) or SIGNATURE.search(line) or _comments_below(line, kept, lines[at + 1 :])
+        end = SIGN_OFF.search(line) or SIGNATURE.search(line) or _comments_below(lines, at, kept)
         if end and sum(map(len, kept)) + end.start() >= STORY_BEFORE_END:
             before = line[: end.start()].strip()
             if before and not is_noise(line):
