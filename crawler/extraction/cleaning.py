@@ -76,9 +76,9 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[st
     for at, line in enumerate(lines):
         end = SIGN_OFF.search(line) or SIGNATURE.search(line) or _comments_below(lines, at, kept)
         if end and sum(map(len, kept)) + end.start() >= STORY_BEFORE_END:
-            before = line[: end.start()].strip()
-            if before and not is_noise(line):
-                kept.append(clean_line(INLINE_NOISE.sub("", before)))
+            before = clean_line(INLINE_NOISE.sub("", line[: end.start()]))
+            if before and before not in seen and not is_noise(line):
+                kept.append(before)
             removed.extend([line[end.start() :].strip(), *lines[at + 1 :]])
             break
         if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line)
