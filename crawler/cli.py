@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folders with index.jsonl (shared corpora) or truth.jsonl (our labelled set); "
                                "default: ../shared/corpora and benchmarks/labelled")
     evaluate.add_argument("--zh-only", action="store_true", help="only the Chinese pages of the shared corpora")
+    evaluate.add_argument("--misses", action="store_true",
+                          help="list our wrong answers page by page instead (validation sites are left out)")
 
     reextract = sub.add_parser("reextract", help="re-run extraction over the archived raw pages, in place")
     _add_db(reextract)
@@ -182,7 +184,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from crawler import tables
     from crawler.evaluation import corpora
-    from crawler.evaluation.run import evaluate, ours, plain_trafilatura
+    from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, ours, plain_trafilatura
 
     folders = args.corpora or [f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if f.exists()]
     if not folders:
@@ -192,9 +194,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             raise UserError(f"corpus folder {folder} does not exist")
         pages += [p for p in corpora.load(folder) if p.chinese or not args.zh_only]
+    if args.misses:
+        for line in misses(tables.progress(pages, "extracting"), ours()):
+            print(line)
+        return 0
     tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(),
                                                               "trafilatura": plain_trafilatura})
-    tables.print_eval(tallies)
+    tables.print_eval(tallies, SPLIT_PREFIX)
     return 0
 
 

@@ -63,8 +63,18 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def print_eval(tallies: dict) -> None:
-    """One row per (corpus group, extractor), the two extractors side by side."""
+def print_eval(tallies: dict, split_prefix: str) -> None:
+    """One row per (corpus group, extractor), the two extractors side by side; then the real Chinese pages by
+    the split of their sites, tuning beside validation."""
+    by_corpus = {key: t for key, t in tallies.items() if not key[0].startswith(split_prefix)}
+    by_split = {key: t for key, t in tallies.items() if key[0].startswith(split_prefix)}
+    _print_eval_table("Extraction on labelled pages", by_corpus)
+    if by_split:
+        _print_eval_table("Real Chinese pages by site: rules are written on tuning sites, validation sites are "
+                          "never read", by_split)
+
+
+def _print_eval_table(title: str, tallies: dict) -> None:
     rows = []
     for (group, name), t in sorted(tallies.items()):
         rows.append([
@@ -74,7 +84,7 @@ def print_eval(tallies: dict) -> None:
             _fmt(1000 * t.seconds / t.pages, 1),
         ])
     print_table(
-        "Extraction on labelled pages",
+        title,
         ["corpus", "extractor", "pages", "page type", "body P", "body R", "body F1", "title", "date",
          "source", "leaked", "ms/page"],
         rows,

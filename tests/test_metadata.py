@@ -10,7 +10,6 @@ from crawler.extraction.metadata import (
     date_in_text,
     date_in_url,
     source_in,
-    strip_site_suffix,
 )
 
 
@@ -72,6 +71,8 @@ def test_source_and_author(text, source, author):
     ],
 )
 def test_site_suffixes_are_cut_from_titles(title, expected):
+    from crawler.extraction.headline import strip_site_suffix
+
     assert strip_site_suffix(title) == expected
 
 

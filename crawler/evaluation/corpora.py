@@ -13,6 +13,8 @@ from pathlib import Path
 from lxml.html import fromstring
 
 OWN_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "labelled"
+# Our hand labels for shared pages that came without truth (gne-unlabeled): one JSON object a line, by page id.
+REAL_LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "real-labels"
 SHARED_CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 
 
@@ -67,11 +69,28 @@ def _saved_url(html: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
+def real_labels(folder: Path = REAL_LABELS) -> dict[str, dict]:
+    """Our labels of shared pages, by page id (title, date, source, author, body, page_type, url)."""
+    labels: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else ():
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                labels[row["id"]] = row
+    return labels
+
+
 def shared_pages(folder: Path) -> Iterator[LabelledPage]:
-    """The shared extraction benchmarks (index.jsonl); pages without usable truth are skipped."""
+    """The shared extraction benchmarks (index.jsonl), with our labels where a corpus has none; pages without
+    usable truth are skipped."""
+    labels = real_labels()
     for line in (folder / "index.jsonl").read_text("utf-8").splitlines():
         row = json.loads(line)
         gt = row["gt"]
+        label = labels.get(row["id"])
+        if label:
+            row = {**row, "url": row["url"] or label.get("url"), "page_type": label["page_type"]}
+            gt = {key: label[key] for key in ("title", "date", "source", "author", "body") if label.get(key)}
         if not gt and row["page_type"] == "article":
             continue  # unlabelled (gne-unlabeled)
         body = gt.get("body")
@@ -83,7 +102,7 @@ def shared_pages(folder: Path) -> Iterator[LabelledPage]:
         yield LabelledPage(
             id=row["id"], corpus=row["corpus"], lang=row["lang"], url=row["url"] or _saved_url(html),
             html=html, page_type=row["page_type"],
-            title=_known(gt.get("title")), date=_known(gt.get("date")),
+            title=_known(gt.get("title")), date=_known(gt.get("date")), source=_known(gt.get("source")),
             author=" ".join(_list(_known(author))) or None,
             body="\n".join(body) if isinstance(body, list) else body,
             with_snippets=_list(gt.get("with")), without_snippets=_list(gt.get("without")),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import trafilatura
 
-from crawler.evaluation import score
+from crawler.evaluation import score, sites
 from crawler.evaluation.corpora import LabelledPage
 from crawler.extraction import extract_page
 from crawler.extraction.decode import decode_html
@@ -71,10 +71,18 @@ def plain_trafilatura(page: LabelledPage) -> Prediction:
     return Prediction("article", doc.title, doc.date, None, doc.author, doc.text)
 
 
-def group_of(page: LabelledPage) -> str:
+def groups_of(page: LabelledPage) -> list[str]:
+    """The rows a page counts in: its corpus; for our own set, the whole set too; for a real Chinese page,
+    the split of its site (tuning or validation, see `sites`)."""
     if page.corpus.startswith("own:"):
-        return page.corpus
-    return f"{page.corpus} ({'zh' if page.chinese else 'other'})"
+        return [page.corpus, "own (all)"]
+    groups = [f"{page.corpus} ({'zh' if page.chinese else 'other'})"]
+    if page.chinese:
+        groups.append(f"{SPLIT_PREFIX}{sites.split_of(sites.site_of(page.id, page.url))}")
+    return groups
+
+
+SPLIT_PREFIX = "real zh, sites: "
 
 
 def evaluate(pages: Iterable[LabelledPage], extractors: dict[str, Extractor]) -> dict[tuple[str, str], Tally]:
@@ -84,9 +92,8 @@ def evaluate(pages: Iterable[LabelledPage], extractors: dict[str, Extractor]) ->
             start = time.perf_counter()
             prediction = extractor(page)
             elapsed = time.perf_counter() - start
-            for group in (group_of(page), "own (all)" if page.corpus.startswith("own:") else None):
-                if group:
-                    _add(tallies.setdefault((group, name), Tally()), page, prediction, elapsed)
+            for group in groups_of(page):
+                _add(tallies.setdefault((group, name), Tally()), page, prediction, elapsed)
     return tallies
 
 
@@ -106,3 +113,32 @@ def _add(tally: Tally, page: LabelledPage, p: Prediction, elapsed: float) -> Non
         tally.source.append(score.same_value(p.source, page.source))
     text = p.text or ""
     tally.leaked += sum(1 for s in page.without_snippets if s and s in text)
+
+
+def is_validation(page: LabelledPage) -> bool:
+    return page.chinese and not page.corpus.startswith("own:") and sites.split_of(
+        sites.site_of(page.id, page.url)) == "validation"
+
+
+def misses(pages: Iterable[LabelledPage], extractor: Extractor, below_f1: float = 0.9) -> Iterator[str]:
+    """One line per wrong answer on pages that are not validation pages (those are scored, never read):
+    what a person writing rules looks at."""
+    for page in pages:
+        if is_validation(page):
+            continue
+        p = extractor(page)
+        found: list[str] = []
+        if score.page_class(p.status) != score.page_class(page.page_type):
+            found.append(f"type {p.status} (truth {page.page_type})")
+        elif page.page_type == "article":
+            if page.body:
+                precision, recall, f1 = score.body_prf(p.text, page.body)
+                if f1 < below_f1:
+                    found.append(f"body F1 {f1:.2f} (P {precision:.2f} R {recall:.2f})")
+            for name, truth, predicted, same in (("title", page.title, p.title, score.same_title),
+                                                 ("date", page.date, p.date, score.same_day),
+                                                 ("source", page.source, p.source, score.same_value)):
+                if truth and not same(predicted, truth):
+                    found.append(f"{name} {predicted!r} (truth {truth!r})")
+        if found:
+            yield f"{page.id}: " + "; ".join(found)

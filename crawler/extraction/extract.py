@@ -6,12 +6,13 @@ Pure: bytes and a URL in, an `Extraction` out, no I/O. Portal rules (selectors, 
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from itertools import groupby
+from itertools import groupby, islice
 
 import trafilatura
 from lxml import etree
@@ -19,7 +20,7 @@ from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
-from crawler.extraction import blocks, classify, metadata
+from crawler.extraction import blocks, classify, density, headline, metadata
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
@@ -32,6 +33,7 @@ from crawler.extraction.patterns import (
 )
 
 STATUSES = ("article", "not_found", "not_article", "error")
+_MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's title (a page of boxes has many)
 _INFO_LINES = 8  # how many lines between headline and body may hold the info line
 # trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
 # included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
@@ -133,14 +135,14 @@ def _flattened(text: str) -> HtmlElement | None:
 
 def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str) -> Extraction:
     blocks.drop_invisible(root)
-    head_title = blocks.clean_line(root.findtext(".//title") or "")
+    own_titles = headline.references(root, options.title_suffixes)
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     if not title:
-        headline = _first_text(root, TITLE_SELECTORS + ("h1", "h2"))
-        title = metadata.choose_title([headline] if headline else [], head_title, options.title_suffixes)
-    if title and NON_ARTICLE_TITLE.search(head_title or title):
-        return Extraction(url, "not_article", f"search, tag or column page (title: {head_title or title})",
-                          title=title)
+        candidates = [el.text_content() for el in islice(_select(root, TITLE_SELECTORS), _MAX_TITLE_CANDIDATES)]
+        title = headline.choose(candidates, own_titles)
+    own_title = own_titles[0] if own_titles else title
+    if own_title and NON_ARTICLE_TITLE.search(own_title):
+        return Extraction(url, "not_article", f"search, tag or column page (title: {own_title})", title=title)
     if title and NOT_FOUND_TEXT.search(title) and len(title) < 40:
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
     page_lines = blocks.lines(root.body if root.body is not None else root)
@@ -151,12 +153,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         blocks.drop_chrome(container)
         raw_lines = blocks.lines(container)
     else:
-        text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
-        if len(_CJK_OR_WORD.findall(text)) < options.min_chars:
-            text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
-        # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
-        raw_lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
-                                                     for line in text.splitlines() if line.strip()]))
+        raw_lines = _generic_body(root, url, options, page_lines, title)
 
     info = _info_region(page_lines, raw_lines, title)
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
@@ -183,6 +180,52 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         result.status, result.reason = rejection
         result.text = text or None
     return result
+
+
+def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lines: list[str],
+                  title: str | None) -> list[str]:
+    """The body of a page whose container no rule names: trafilatura's, unless the page's prose is elsewhere.
+
+    trafilatura sometimes settles on the wrong block (a comment box below a story it judged too dense with
+    markup); the density of running text (`density`) is the second opinion. When the two disagree (trafilatura's
+    text mostly outside the densest block, which holds a story's worth of text), the story is the one that follows the headline:
+    the densest block wins when it starts below the headline and trafilatura's text starts above the headline
+    or below that block.
+    """
+    story = [copy.deepcopy(el) for el in density.story_elements(root)]
+    text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
+    if len(_CJK_OR_WORD.findall(text)) < options.min_chars:
+        text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
+    # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
+    lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
+                                             for line in text.splitlines() if line.strip()]))
+    if not story:
+        return lines
+    for el in story:
+        blocks.drop_chrome(el)
+    prose = [line for el in story for line in blocks.lines(el)]
+    found, kept = "".join(prose), "".join(lines)
+    if len(_CJK_OR_WORD.findall(found)) < options.min_chars or headline.contained(kept, found) >= 0.5:
+        return lines
+    prose_at, lines_at = _start_at(page_lines, prose, title), _start_at(page_lines, lines, title)
+    title_at = _title_at(page_lines, title, prose_at + 1) if prose_at is not None else None
+    if title_at is None or lines_at is None:
+        return lines
+    return prose if lines_at < title_at or lines_at > prose_at else lines
+
+
+def _start_at(page_lines: list[str], lines: list[str], title: str | None) -> int | None:
+    """Where in the page the first paragraph of `lines` (not the headline) stands."""
+    key = next((line[:12] for line in lines if len(line) >= 12 and line != title), None)
+    return next((i for i, line in enumerate(page_lines) if key and key in line), None)
+
+
+def _title_at(page_lines: list[str], title: str | None, limit: int) -> int | None:
+    """The last line before `limit` that is the headline (with at most a few words around it)."""
+    if not title:
+        return None
+    return next((i for i in range(min(limit, len(page_lines)) - 1, -1, -1)
+                 if title in page_lines[i] and len(page_lines[i]) <= len(title) + 30), None)
 
 
 def _above(page_lines: list[str], body_lines: list[str]) -> list[str]:
@@ -294,10 +337,7 @@ def _info_region(page_lines: list[str], body_lines: list[str], title: str | None
     key = first_body[:12]
     body_at = next((i for i, line in enumerate(page_lines) if key and key in line), None)
     limit = body_at if body_at is not None else min(len(page_lines), 80)
-    title_at = None
-    if title:
-        title_at = next((i for i in range(limit - 1, -1, -1)
-                         if title in page_lines[i] and len(page_lines[i]) <= len(title) + 30), None)
+    title_at = _title_at(page_lines, title, limit)
     if title_at is not None:
         end = body_at if body_at is not None and body_at > title_at else title_at + 1 + _INFO_LINES
         return "\n".join(page_lines[title_at + 1 : min(end, title_at + 1 + 2 * _INFO_LINES)])

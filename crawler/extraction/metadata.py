@@ -16,9 +16,7 @@ from crawler.extraction.patterns import (
     DATE_META,
     LABEL_WORD,
     REPORTER_LABEL,
-    SITE_WORDS,
     SOURCE_LABEL,
-    TITLE_SEPARATORS,
     URL_DATES,
     VALUE_STOP,
 )
@@ -116,34 +114,6 @@ def date_by_htmldate(root: HtmlElement) -> str | None:
     except (ValueError, TypeError):
         return None
     return found or None
-
-
-def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:
-    """Drop "_平安浙江网", "-大众网" and similar site or channel names from a <title>."""
-    title = clean_line(title)
-    for suffix in suffixes:
-        if suffix and title.endswith(suffix) and len(title) > len(suffix):
-            return clean_line(title[: -len(suffix)].rstrip("_-|｜－— "))
-    while True:
-        separators = list(TITLE_SEPARATORS.finditer(title))
-        if not separators:
-            return title
-        head, tail = title[: separators[-1].start()], title[separators[-1].end():]
-        if not head or len(tail) > 14 or not SITE_WORDS.search(tail):
-            return title
-        title = head
-
-
-def choose_title(candidates: list[str], head_title: str, suffixes: tuple[str, ...] = ()) -> str | None:
-    """Prefer a headline element that the <title> confirms; else the <title> without its suffix."""
-    stripped = strip_site_suffix(head_title, suffixes) if head_title else ""
-    plausible = [clean_line(c) for c in candidates if 4 <= len(clean_line(c)) <= 120]
-    for candidate in plausible:
-        if stripped and (candidate in head_title or stripped in candidate):
-            return candidate
-    if stripped:
-        return stripped
-    return plausible[0] if plausible else None
 
 
 def _value_after(label: re.Pattern[str], text: str) -> str | None:

@@ -26,7 +26,9 @@ BODY_SELECTORS = (
     ".article-content", ".article_content", "#artibody", ".contTxt", ".content_text",
 )
 # Title elements, best first (before <h1>, which may be the site logo on some templates).
-TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title")
+# Every match is a candidate; the one the page's <title> repeats wins (see headline.py).
+TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title",
+                   "founder-title", "h1", "h2", "h3")
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th section article blockquote br pre dd dt dl center "
@@ -152,4 +154,7 @@ DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date",
              "dc.date", "dc.date.issued", "datepublished", "firstpublishedtime", "publishtime")
 # Title separators before a site or channel name: "标题_平安浙江网", "标题-大众网".
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|－|—{1,2}|\s-\s|-|\||｜)\s*")
-SITE_WORDS = re.compile(r"网|在线|日报|晚报|报|新闻|频道|公安|政府|门户|首页|中国|平台|官网|数字报|电子版")
+SITE_WORDS = re.compile(r"网|網|在线|在線|日报|日報|晚报|晚報|报|報|新闻|新聞|频道|頻道|公安|政府|门户|門戶|首页|首頁|中国|中國|平台|"
+                        r"官网|官網|数字报|電子報|电子版|客户端|博客|论坛|論壇|社区|社區|百科|号$|號$|资讯|資訊")
+# <meta> names that carry the page's own title, beside <title>.
+TITLE_META = ("og:title", "twitter:title", "title", "articletitle", "headline")

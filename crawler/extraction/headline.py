@@ -1,0 +1,103 @@
+"""The story's headline, chosen among every candidate the page offers by how well each agrees with the page's
+own title (`<title>`, or the title metas), not by which selector matched first.
+
+A template may print the site's name in an `<h1>` (the logo), a box title in `.title`, or the channel in `<h2>`;
+the headline is the candidate the `<title>` repeats. When none agrees, the `<title>` without its site and
+channel segments is the headline, unless it is only the site's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml.html import HtmlElement
+
+from crawler.extraction.blocks import clean_line
+from crawler.extraction.patterns import SITE_WORDS, TITLE_META, TITLE_SEPARATORS
+
+MIN_CHARS, MAX_CHARS = 4, 120
+# How much a candidate must share with the page's own title to be taken as the headline (bigram F1).
+AGREEMENT = 0.5
+_NOT_TEXT = re.compile(r"[\W_]+")
+_LATIN_TAIL = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,30}$")  # "cctv.com", "ETtoday", "BBC News"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:
+    """The title without the site and channel names after it ("标题_国内新闻_央视网(cctv.com)" → "标题")."""
+    title = clean_line(title)
+    for suffix in suffixes:
+        if suffix and title.endswith(suffix) and len(title) > len(suffix):
+            return clean_line(title[: -len(suffix)].rstrip("_-|｜－— "))
+    while True:
+        separators = list(TITLE_SEPARATORS.finditer(title))
+        if not separators:
+            return title
+        head, tail = title[: separators[-1].start()], title[separators[-1].end():]
+        if not head or not _is_site_segment(tail, head):
+            return title
+        title = head
+
+
+def _is_site_segment(tail: str, head: str) -> bool:
+    """A segment naming a site or channel: short and with a site word ("大众网", "新闻频道", "自由時報電子報"),
+    or a short Latin name after a Chinese headline ("cctv.com", "ETtoday")."""
+    tail = tail.strip()
+    if not tail:
+        return True
+    if len(tail) <= 16 and SITE_WORDS.search(tail):
+        return True
+    return bool(_LATIN_TAIL.match(tail) and _CJK.search(head))
+
+
+def is_site_name(text: str) -> bool:
+    """A title that is only a site or channel name ("新浪新闻", "中国宁波网首页", "CCTV.com")."""
+    return (len(text) <= 12 and bool(SITE_WORDS.search(text))) or (len(text) <= 20 and bool(_LATIN_TAIL.match(text)))
+
+
+def agreement(candidate: str, reference: str) -> float:
+    """Bigram F1 of two texts with punctuation and spaces removed (1.0: the same words)."""
+    a, b = _bigrams(candidate), _bigrams(reference)
+    overlap = sum((a & b).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(a.values()), overlap / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def contained(part: str, whole: str) -> float:
+    """The share of `part`'s bigrams that `whole` has too."""
+    a, b = _bigrams(part), _bigrams(whole)
+    return sum((a & b).values()) / max(1, sum(a.values()))
+
+
+def _bigrams(text: str) -> Counter:
+    s = _NOT_TEXT.sub("", text).lower()
+    return Counter(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else Counter(s)
+
+
+def references(root: HtmlElement, suffixes: tuple[str, ...] = ()) -> list[str]:
+    """The page's own titles without site suffixes: `<title>`, then the title metas (og:title …)."""
+    found = [root.findtext(".//title") or ""]
+    for meta in root.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or "").lower()
+        if name in TITLE_META and meta.get("content"):
+            found.append(meta.get("content"))
+    titles = [strip_site_suffix(t, suffixes) for t in found if clean_line(t)]
+    return list(dict.fromkeys(t for t in titles if t))
+
+
+def choose(candidates: list[str], titles: list[str]) -> str | None:
+    """The candidate that agrees best with one of the page's titles; else the first title that is more than
+    a site's name; else the first candidate."""
+    plausible = [c for c in (clean_line(c) for c in candidates) if MIN_CHARS <= len(c) <= MAX_CHARS]
+    best, best_score = None, 0.0
+    for candidate in plausible:
+        score = max((agreement(candidate, t) for t in titles), default=0.0)
+        if score > best_score:
+            best, best_score = candidate, score
+    if best and best_score >= AGREEMENT:
+        return best
+    own = next((t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)), None)
+    return own or (plausible[0] if plausible else None) or (titles[0] if titles else None)
