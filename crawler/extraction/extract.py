@@ -20,13 +20,12 @@ from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
-from crawler.extraction import blocks, classify, density, headline, metadata
+from crawler.extraction import blocks, classify, density, headline, metadata, regions
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
     BODY_SELECTORS,
     CMS_DATES,
-    INFO_LINE,
     NON_ARTICLE_TITLE,
     NOT_FOUND_TEXT,
     TITLE_SELECTORS,
@@ -34,7 +33,6 @@ from crawler.extraction.patterns import (
 
 STATUSES = ("article", "not_found", "not_article", "error")
 _MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's title (a page of boxes has many)
-_INFO_LINES = 8  # how many lines between headline and body may hold the info line
 # trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
 # included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
 # second try, when precision finds too little (it drops some stories whose paragraphs are dense with links).
@@ -137,15 +135,15 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     blocks.drop_invisible(root)
     own_titles = headline.references(root, options.title_suffixes)
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
+    page_lines = blocks.lines(root.body if root.body is not None else root)
     if not title:
         candidates = [el.text_content() for el in islice(_select(root, TITLE_SELECTORS), _MAX_TITLE_CANDIDATES)]
-        title = headline.choose(candidates, own_titles)
+        title = headline.choose(candidates, own_titles, page_lines)
     own_title = own_titles[0] if own_titles else title
     if own_title and NON_ARTICLE_TITLE.search(own_title):
         return Extraction(url, "not_article", f"search, tag or column page (title: {own_title})", title=title)
     if title and NOT_FOUND_TEXT.search(title) and len(title) < 40:
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
-    page_lines = blocks.lines(root.body if root.body is not None else root)
     headline_texts, nav_texts = _link_texts(root)
 
     container = _body_container(root, options)
@@ -155,23 +153,27 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     else:
         raw_lines = _generic_body(root, url, options, page_lines, title)
 
-    info = _info_region(page_lines, raw_lines, title)
+    if not title:  # the page's titles name only the site: the headline is the line above the story
+        title = (headline.above_story(page_lines, regions.start_at(page_lines, raw_lines, None))
+                 or next(iter(own_titles), None))
+    info = "\n".join(regions.info_region(page_lines, raw_lines, title))
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
     body_lines = _without_menus(body_lines, nav_texts)
     linked = [line for line in body_lines if _is_link_line(line, headline_texts, nav_texts)]
     text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
-    around = "\n".join([info, *removed])
+    around = "\n".join([*removed, *regions.below(page_lines, body_lines)])
     result = Extraction(
         url,
         "article",
         title=title,
         published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
-                   or metadata.date_in_meta(root) or metadata.date_in_labelled_line(_outside(page_lines, body_lines))
-                   or metadata.date_in_url(url) or metadata.date_in_header_line(_above(page_lines, body_lines))
+                   or metadata.date_in_meta(root)
+                   or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
+                   or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
                    or metadata.date_by_htmldate(root)),
         source=(_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
-        or metadata.source_in(info) or metadata.source_in(around),
+        or metadata.source_in(info) or metadata.source_in(around) or metadata.outlet_in(info, title),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
@@ -207,40 +209,11 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     found, kept = "".join(prose), "".join(lines)
     if len(_CJK_OR_WORD.findall(found)) < options.min_chars or headline.contained(kept, found) >= 0.5:
         return lines
-    prose_at, lines_at = _start_at(page_lines, prose, title), _start_at(page_lines, lines, title)
-    title_at = _title_at(page_lines, title, prose_at + 1) if prose_at is not None else None
+    prose_at, lines_at = regions.start_at(page_lines, prose, title), regions.start_at(page_lines, lines, title)
+    title_at = regions.title_at(page_lines, title, prose_at + 1) if prose_at is not None else None
     if title_at is None or lines_at is None:
         return lines
     return prose if lines_at < title_at or lines_at > prose_at else lines
-
-
-def _start_at(page_lines: list[str], lines: list[str], title: str | None) -> int | None:
-    """Where in the page the first paragraph of `lines` (not the headline) stands."""
-    key = next((line[:12] for line in lines if len(line) >= 12 and line != title), None)
-    return next((i for i, line in enumerate(page_lines) if key and key in line), None)
-
-
-def _title_at(page_lines: list[str], title: str | None, limit: int) -> int | None:
-    """The last line before `limit` that is the headline (with at most a few words around it)."""
-    if not title:
-        return None
-    return next((i for i in range(min(limit, len(page_lines)) - 1, -1, -1)
-                 if title in page_lines[i] and len(page_lines[i]) <= len(title) + 30), None)
-
-
-def _above(page_lines: list[str], body_lines: list[str]) -> list[str]:
-    """The page's lines above the first body paragraph."""
-    if not body_lines:
-        return []
-    first = body_lines[0]
-    at = next((i for i, line in enumerate(page_lines) if first in line or (line in first and len(line) >= 20)), None)
-    return page_lines[:at] if at is not None else []
-
-
-def _outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
-    """The page's lines that are not body paragraphs (a date inside the story is not its publication time)."""
-    body = set(body_lines)
-    return [line for line in page_lines if line not in body]
 
 
 def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
@@ -329,20 +302,6 @@ def _without_calendars(lines: list[str]) -> list[str]:
         if not (is_cell and {str(day) for day in range(1, 29)} <= set(run)):
             kept.extend(run)
     return kept
-
-
-def _info_region(page_lines: list[str], body_lines: list[str], title: str | None) -> str:
-    """The lines between the headline and the body, where portals print time, source and author."""
-    first_body = next((line for line in body_lines if len(line) >= 20 and not INFO_LINE.search(line)), "")
-    key = first_body[:12]
-    body_at = next((i for i, line in enumerate(page_lines) if key and key in line), None)
-    limit = body_at if body_at is not None else min(len(page_lines), 80)
-    title_at = _title_at(page_lines, title, limit)
-    if title_at is not None:
-        end = body_at if body_at is not None and body_at > title_at else title_at + 1 + _INFO_LINES
-        return "\n".join(page_lines[title_at + 1 : min(end, title_at + 1 + 2 * _INFO_LINES)])
-    end = body_at or 0
-    return "\n".join(page_lines[max(0, end - _INFO_LINES) : end])
 
 
 _CELL_RULE = re.compile(r"(?<!\\)\|")

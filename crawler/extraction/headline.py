@@ -14,7 +14,7 @@ from collections import Counter
 from lxml.html import HtmlElement
 
 from crawler.extraction.blocks import clean_line
-from crawler.extraction.patterns import SITE_WORDS, TITLE_META, TITLE_SEPARATORS
+from crawler.extraction.patterns import NOISE_LINE, SITE_WORDS, TIME_LINE, TITLE_META, TITLE_SEPARATORS
 
 MIN_CHARS, MAX_CHARS = 4, 120
 # How much a candidate must share with the page's own title to be taken as the headline (bigram F1).
@@ -88,16 +88,43 @@ def references(root: HtmlElement, suffixes: tuple[str, ...] = ()) -> list[str]:
     return list(dict.fromkeys(t for t in titles if t))
 
 
-def choose(candidates: list[str], titles: list[str]) -> str | None:
-    """The candidate that agrees best with one of the page's titles; else the first title that is more than
-    a site's name; else the first candidate."""
+def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> str | None:
+    """The headline, or None when the page does not say which line it is.
+
+    In order: the candidate that agrees best with one of the page's titles; a line the page prints that is the
+    start of a title (the rest of the title being a site name no rule knows: "标题-EDN 电子技术设计"); a title
+    that is more than a site's name.
+    """
     plausible = [c for c in (clean_line(c) for c in candidates) if MIN_CHARS <= len(c) <= MAX_CHARS]
+    own = [t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)]
     best, best_score = None, 0.0
     for candidate in plausible:
-        score = max((agreement(candidate, t) for t in titles), default=0.0)
+        score = max((agreement(candidate, t) for t in own), default=0.0)
         if score > best_score:
             best, best_score = candidate, score
     if best and best_score >= AGREEMENT:
-        return best
-    own = next((t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)), None)
-    return own or (plausible[0] if plausible else None) or (titles[0] if titles else None)
+        # a headline element that runs on into the source or the date after the headline: the title's words only
+        return next((t for t in own if best.startswith(t)), best)
+    for t in own:
+        printed = [line for line in page_lines if len(line) <= MAX_CHARS and t.startswith(line)
+                   and len(line) >= max(MIN_CHARS, len(t) // 2)]
+        if printed:
+            return max(printed, key=len)
+    return own[0] if own else None
+
+
+def above_story(page_lines: list[str], story_at: int | None, reach: int = 4) -> str | None:
+    """For a page whose titles name only the site: the line just above the story (and its info line) that reads
+    like a headline, not a time, a label or a sentence."""
+    if not story_at:
+        return None
+    for line in reversed(page_lines[max(0, story_at - reach):story_at]):
+        if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line):
+            continue
+        if MIN_CHARS + 4 <= len(line) <= 80 and not _SENTENCE_END.search(line):
+            return line
+        return None
+    return None
+
+
+_SENTENCE_END = re.compile(r"[。；;]$|[。！？][^。！？]{8,}")

@@ -15,8 +15,12 @@ from crawler.extraction.patterns import (
     DATE_LABEL,
     DATE_META,
     LABEL_WORD,
+    NOT_OUTLET,
+    OUTLET,
+    OUTLET_SUFFIX,
     REPORTER_LABEL,
     SOURCE_LABEL,
+    TIME_LINE,
     URL_DATES,
     VALUE_STOP,
 )
@@ -145,3 +149,31 @@ def author_in(text: str) -> str | None:
                 break
             names.append(token)
     return " ".join(dict.fromkeys(names)) or None
+
+
+_NAME_SEPARATORS = re.compile(r"[\s\[\]()（）【】|｜/]+")
+
+
+def outlet_in(info: str, title: str | None = None) -> str | None:
+    """An outlet or account printed without a label beside the story's time: after the time on its line, before
+    it, or alone on the line above or below it."""
+    lines = [line.strip(" ·•|｜-—　") for line in info.splitlines()]
+    lines = [line for line in lines if line and line != title]
+    for i, line in enumerate(lines):
+        if not TIME_LINE.search(line):
+            continue
+        match = DATE.search(line)
+        after, before = (line[match.end():], line[:match.start()]) if match else ("", "")
+        words = [w for w in _NAME_SEPARATORS.split(after) if w][:1] + [w for w in _NAME_SEPARATORS.split(before) if w][-1:]
+        neighbours = [w for j in (i - 1, i + 1) if 0 <= j < len(lines) and not TIME_LINE.search(lines[j])
+                      for w in _NAME_SEPARATORS.split(lines[j]) if w]
+        for candidate in [*words, *neighbours]:
+            if _is_outlet(candidate):
+                return candidate
+    return None
+
+
+def _is_outlet(text: str) -> bool:
+    if not OUTLET.match(text) or NOT_OUTLET.search(text) or LABEL_WORD.match(text):
+        return False
+    return len(text) >= 4 or bool(OUTLET_SUFFIX.search(text))

@@ -117,7 +117,8 @@ NOT_FOUND_TEXT = re.compile(
 NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目列表|频道首页")
 
 # Labels before source and author values.
-SOURCE_LABEL = re.compile(r"(?:信息来源|来源|來源|稿源|出处)\s*[:：]\s*")
+# The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
+SOURCE_LABEL = re.compile(r"(?:信息来源|来源|來源|稿源|出处)\s*(?:[:：]\s*|(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为]))")
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
 # A value that is really the next label: `作者: 来源:大众网` means no author.
@@ -158,3 +159,12 @@ SITE_WORDS = re.compile(r"网|網|在线|在線|日报|日報|晚报|晚報|报|
                         r"官网|官網|数字报|電子報|电子版|客户端|博客|论坛|論壇|社区|社區|百科|号$|號$|资讯|資訊")
 # <meta> names that carry the page's own title, beside <title>.
 TITLE_META = ("og:title", "twitter:title", "title", "articletitle", "headline")
+# A line that prints the story's time, with or without the year ("发布时间：10-08 12:00", "2019-09-05 11:10").
+TIME_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}|^\s*(?:发布时间|发表时间|发表于|时间|日期)\s*[:：]?|"
+                       r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
+# An outlet or account named without a label next to the time ("2019-09-05 11:10 游民星空[整理]", an account name
+# above "发布时间：…"): a short name, not a control, a counter or a person's two- or three-character name.
+OUTLET = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·][\u4e00-\u9fffA-Za-z0-9·-]{1,15}$")
+OUTLET_SUFFIX = re.compile(r"(?:网|報|报|社|台|新闻|在线|客户端|发布|杂志|周刊|频道|号|之家|日报|晚报|时报|TV|News)$", re.I)
+NOT_OUTLET = re.compile(r"星期|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
+                        r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$")
