@@ -7,7 +7,16 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extraction.patterns import BLOCK_TAGS, CHROME_HINTS, DROP_TAGS
+from crawler.extraction.patterns import (
+    BLOCK_TAGS,
+    CAPTION_CHARS,
+    CAPTION_HINTS,
+    CAPTION_TEXT,
+    CHROME_HINTS,
+    DROP_TAGS,
+    LABELLED,
+    TIME_LINE,
+)
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
 
@@ -32,6 +41,57 @@ def drop_chrome(root: HtmlElement) -> None:
     for el in [e for e in root.iterdescendants() if isinstance(e.tag, str) and is_chrome(e)]:
         if el.getparent() is not None:
             el.drop_tree()
+
+
+_PICTURE_BLOCKS = frozenset(("p", "div", "center", "figure", "td", "section", "span", "font", "strong"))
+
+
+def drop_captions(root: HtmlElement) -> int:
+    """Remove image captions in place: <figcaption>, caption classes, and a picture's short text, whether it
+    shares the picture's block or stands in the block after it (centred, as editors lay captions out, or worded
+    as one: "图为…", "…摄", "视频截图"). Returns how many were removed."""
+    dropped = 0
+    for el in [e for e in root.iter() if isinstance(e.tag, str) and _is_caption_element(e)]:
+        if el.getparent() is not None:
+            el.drop_tree()
+            dropped += 1
+    for img in list(root.iter("img")):
+        block = img.getparent()
+        while block is not None and block.tag not in _PICTURE_BLOCKS:
+            block = block.getparent()
+        if block is None or block.getparent() is None or block.tag == "td" and len(block) > 3:
+            continue
+        text = clean_line(block.text_content())
+        if text:
+            if _is_caption(text, block) and len(block.findall(".//img")) == 1 and block.find(".//a") is None \
+                    and not any(isinstance(c.tag, str) and c.tag in ("p", "div", "table") for c in block):
+                block.drop_tree()
+                dropped += 1
+            continue
+        after = block.getnext()
+        if after is not None and isinstance(after.tag, str) and after.find(".//img") is None \
+                and _is_caption(clean_line(after.text_content()), after):
+            after.drop_tree()
+            dropped += 1
+    return dropped
+
+
+def _is_caption(text: str, el: HtmlElement) -> bool:
+    """Short, worded or laid out as a caption, and no time or label (an info line with an icon is no caption)."""
+    return (0 < len(text) <= CAPTION_CHARS and not TIME_LINE.search(text) and not LABELLED.search(text)
+            and (bool(CAPTION_TEXT.search(text)) or _centred(el) or el.tag == "figure"))
+
+
+def _is_caption_element(el: HtmlElement) -> bool:
+    if el.tag == "figcaption":
+        return True
+    attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return bool(attrs.strip()) and any(hint in attrs for hint in CAPTION_HINTS)
+
+
+def _centred(el: HtmlElement) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.tag == "center" or (el.get("align") or "").lower() == "center" or "text-align:center" in style
 
 
 def lines(el: HtmlElement) -> list[str]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 from crawler.extraction.blocks import clean_line
+from crawler.extraction.headline import agreement
 from crawler.extraction.patterns import (
+    BOX_HEADING,
+    CAPTION_CHARS,
+    CAPTION_LINE,
     COMMENT_PROMPT,
     COMMENT_PROMPT_CHARS,
     COMMENTS_HEADING,
@@ -55,21 +59,51 @@ def is_header_stamp(line: str) -> bool:
     return bool(match and match.group("M") is not None)
 
 
+# A line above the story this close to the headline is the headline again, reworded or run on into its info
+# ("姚明对周琦说了啥？大魔王…" under "姚明对周琦说了啥？周琦…", "标题 来源于：东区办事处").
+HEADLINE_AGAIN = 0.6
+
+
+def is_headline_again(line: str, title: str | None) -> bool:
+    if not title or len(line) > len(title) + 30:
+        return False
+    if line.startswith(title):
+        return True
+    return len(line) <= len(title) + 10 and "。" not in line and agreement(line, title) >= HEADLINE_AGAIN
+
+
 # An editor's sign-off, a forum poster's signature or the comments' heading ends the story only when this much
 # story precedes it (an editor named above the story does not end it).
 STORY_BEFORE_END = 150
 
 
 def _comments_below(lines: list[str], at: int, kept: list[str]) -> re.Match | None:
-    """The heading of readers' comments below the story; a blog's sidebar of "最新评论" above it is no end."""
-    heading = COMMENTS_HEADING.match(lines[at])
+    """The heading of readers' comments or of a box of other stories below the story; a blog's sidebar of
+    "最新评论" above it is no end."""
+    heading = COMMENTS_HEADING.match(lines[at]) or BOX_HEADING.match(lines[at])
     return heading if heading and sum(map(len, kept)) >= sum(map(len, lines[at + 1 :])) else None
 
 
+def is_caption(line: str) -> bool:
+    """A picture credit or caption that says so ("图片来源：…", "（记者 王磊 摄）", "视频截图")."""
+    return len(line) <= CAPTION_CHARS and bool(CAPTION_LINE.search(line))
+
+
 def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
-    """(body paragraphs, removed chrome lines): chrome dropped, markers cut, repeated paragraphs once,
-    and nothing kept after the story's end (the editor's sign-off, the opening post's signature, or the heading
-    of readers' comments)."""
+    """(body paragraphs, removed chrome lines): chrome and captions dropped, markers cut, repeated paragraphs
+    once, and nothing kept after the story's end (the editor's sign-off, the opening post's signature, or the
+    heading of readers' comments or of other stories).
+
+    A photo story whose captions are most of its text keeps them: there they are the story.
+    """
+    kept, removed = _clean(lines, title, drop_captions=True)
+    captions = [line for line in removed if is_caption(line)]
+    if sum(map(len, captions)) > sum(map(len, kept)):
+        return _clean(lines, title, drop_captions=False)
+    return kept, removed
+
+
+def _clean(lines: list[str], title: str | None, drop_captions: bool) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
@@ -81,7 +115,7 @@ def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[st
                 kept.append(before)
             removed.extend([line[end.start() :].strip(), *lines[at + 1 :]])
             break
-        if is_noise(line) or (not kept and ((title and line == title) or is_header_stamp(line)
+        if is_noise(line) or (drop_captions and is_caption(line)) or (not kept and (is_headline_again(line, title) or is_header_stamp(line)
                                             or TOPIC_LABEL.match(line))):
             removed.append(line)
             continue

@@ -89,9 +89,19 @@ def extract_page(
     root = _parse(decoded.text)
     if root is None:
         return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
+    blocks.drop_invisible(root)
+    captions = blocks.drop_captions(root)
     result = _read_article(root, final_url or url, options, decoded.text)
+    if captions and result.status != "article" and (result.reason or "").startswith(_TOO_LITTLE_PREFIXES):
+        # a photo story: its captions are its text, and what they amount to is the verdict
+        root = _parse(decoded.text)
+        blocks.drop_invisible(root)
+        result = _read_article(root, final_url or url, options, decoded.text)
     result.url, result.charset = url, decoded.charset
     return result
+
+
+_TOO_LITTLE_PREFIXES = ("too little text", "article template with an empty body", "no text on the page")
 
 
 _PARSER = HTMLParser(huge_tree=True)
@@ -132,7 +142,6 @@ def _flattened(text: str) -> HtmlElement | None:
 
 
 def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str) -> Extraction:
-    blocks.drop_invisible(root)
     own_titles = headline.references(root, options.title_suffixes)
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     page_lines = blocks.lines(root.body if root.body is not None else root)

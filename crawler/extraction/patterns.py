@@ -30,21 +30,44 @@ BODY_SELECTORS = (
 TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title",
                    "founder-title", "h1", "h2", "h3")
 
+# Class/id fragments of image captions (lower-case).
+CAPTION_HINTS = ("caption", "pic_txt", "pictxt", "pic-txt", "pictext", "img_desc", "imgdesc", "img-desc",
+                 "photo_desc", "photodesc", "photo-desc", "pic_desc", "picdesc", "pic-desc", "img_title",
+                 "imgtitle", "pic_title", "pictitle", "img_txt", "imgtxt", "img-txt", "img_intro", "pic_intro")
+# What a caption says: where the picture is from, or what it shows ("图为民警在现场", "（记者 王磊 摄）", "视频截图").
+CAPTION_TEXT = re.compile(
+    r"^(?:图[为片中示：:]|圖[為片中示：:]|图\s*\d|資料圖|资料图|上图|下图|左图|右图|组图|▲|△|↑)|"
+    r"(?:(?<!拍)摄|攝|供图|供圖|资料图片?|資料圖片?|视频截图|截图|视觉中国|图虫创意|IC\s*photo)(?:\s+\S{1,8})?\s*[)）]?$|"
+    r"^[(（]?\s*(?:图片来源|圖片來源|图源|图片来自|图片由)"
+)
+CAPTION_CHARS = 60  # a caption is short; a longer text beside a picture is the story's
+# A caption that says so whatever stands around it: a picture credit ("图片来源：…", "…供图 华龙网发", "视频截图").
+CAPTION_LINE = re.compile(
+    r"^[(（]?\s*(?:图片来源|圖片來源|图源|图片来自|图片均来自|图片由)|"
+    r"(?:(?:记者|通讯员|[\s(（])\s*[\u4e00-\u9fff·]{2,4}\s*(?:摄|攝)|供图|供圖|资料图片?|資料圖片?|视频截图|视觉中国|图虫创意)"
+    r"(?:\s+\S{1,8})?\s*[)）]?$"
+)
+
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th section article blockquote br pre dd dt dl center "
     "header footer aside nav figure figcaption hr".split()
 )
 
 _NOISE_LINES = [
-    r"^(您|你)?(当前|现在)?(的)?(所在)?位置\s*[:：]",
+    r"^(您|你)?(当前|现在)?(所在)?(的)?(所在)?位置\s*[:：]",
     r"^首页\s*[>›»]",
     r"^[(（]?\s*(初审编辑|责任编辑|編輯|编辑|责编|审核|校对|签发|终审|二审|一审)\s*[:：]",
-    r"^(来源|來源|稿源|作者|作\s*者|记者|通讯员|出处|发布时间|发布日期|时间|日期|浏览次数|点击数)\s*[:：]",
+    r"^(本文|文章|稿件|信息)?(来源|來源|稿源|作者|作\s*者|记者|通讯员|出处|发布时间|发布日期|时间|日期|浏览次数|点击数)(于)?\s*[:：]",
+    # the story's other names and the paper's credits: "（原标题：…）", "原创：…", "编辑 刘晓阳 校对 李铭", "责编|陈梦莹"
+    r"^[(（]?\s*原(?:标)?题(?:为)?\s*[:：]|^原创\s*[:：]",
+    r"^(?:(?:[\u4e00-\u9fff]{2,6}记者|责任编辑|编辑|责编|校对|审核|审校|终审|监制|统筹|制作|美编|排版|策划|出品|主编|撰文|文案)"
+    r"\s*[:：|｜/]?\s*(?:[\u4e00-\u9fff·]{2,4}(?:_[A-Z]+\d+)?(?:[\s、，,]+|$))+)+$|^来源\s*[|｜]",
     # a byline of names only: "记者 王晓峰 通讯员 徐超", "本报记者王晓峰"
     r"^(?:(?:(?:本报|本网)(?:见习)?(?:记者|記者|通讯员|通訊員)[\s:：]*|(?:见习)?(?:记者|記者|通讯员|通訊員|实习生|摄影)[\s:：]+)"
     r"(?:[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+|$))+)+(?:报道|報道|摄|攝)?$",
     r"^(相关稿件|相关新闻|相关报道|相关链接|相关阅读|相关文章|特别策划|平安时评|延伸阅读|推荐阅读|热点推荐|热门文章|猜你喜欢|"
     r"其他报道|新闻排行|排行榜|图片精选|今\s*日\s*推\s*荐)",
+    r"^(?:此前报道|前情回顾|点击进入专题|进入专题|专题)\s*[:：]",
     r"^[^>»›]{1,12}(?:\s*(?:>>|>|»|›)\s*[^>»›]{1,12}){2,}$",  # a breadcrumb without its label: "汽车 >> 车坛动态 >> 业界新闻"
     r"更多\s*\.{2,}$|更多>>$",
     r"^((放大|缩小|默认|打印|关闭|关闭窗口|打印本页|打印本稿|打印此文|分享到|收藏|收藏本页|推荐给朋友|字号|大|中|小|【|】|\[|\]|\s)+)$",
@@ -62,12 +85,22 @@ _NOISE_LINES = [
     r"^[·•\s]+$",  # the bullets of a list whose items were links
     # forum chrome: the greeting, the counters, the reply box
     r"^(?:游客|访客)[\s,，]*欢迎你|在线用户\s*[:：]\s*\d+|^您是本文第\s*\d+\s*个阅览者|^[|｜]?\s*(?:回复线索|主题已经关闭)",
+    # a public account's boilerplate around its post (WeChat, 头条号, 百家号)
+    r"^(?:点击|点)?上方.{0,8}(?:蓝字|关注|公众号)|长按.{0,8}二维码|^(?:扫码|扫描二维码|微信扫一扫).{0,6}关注|"
+    r"点[个一下]*[“\"「]?在看|扫描.{0,4}二维码|^(?:\d+\s*[、.])?\s*回复\s*[【\[「“\"].{1,12}[】\]」”\"]|^(?:阅读原文|写留言|在看|赞赏|知道了|喜欢此内容的人还喜欢|预览时标签不可点)$|"
+    r"^[—\-－=\s]*(?:END|完|The\s*End)[—\-－=\s]*$|^(?:往期推荐|往期回顾|往期精选|推荐阅读)\s*[:：]?$",
+    # a media player's controls and messages
+    r"^(?:\d{1,2}:)?\d{1,2}:\d{2}\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2}$|浏览器(?:暂时?)?(?:不支持|无法播放)|无法播放此视频|does not support (?:the )?(?:video|audio)|"
+    r"^(?:视频|音频)?(?:加载中|正在加载)|^(?:播放|暂停|全屏|退出全屏|倍速|清晰度|静音|重播|正在播放|Play Video)$",
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
 # Footers run long (address, phone, licence numbers), so they count up to SHORT_LINE_CHARS.
 SHORT_NOISE_LINE = re.compile(
-    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|仅提供信息存储服务|only provides information storage",
+    r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|仅提供信息存储服务|only provides information storage|"
+    # a notice below the story: the platform's disclaimer, the reprint terms, the app to download
+    r"^(?:特别|版权|免责|郑重)?声明\s*[:：]|不代表.{0,10}(?:观点|立场)|未经.{0,8}授权.{0,6}(?:不得|禁止)|"
+    r"(?:下载|打开|安装).{0,10}(?:APP|客户端)|更多(?:原创)?资讯请|仅代表.{0,8}(?:个人)?观点|(?:转发|转载)请注明",
     re.IGNORECASE,
 )
 SHORT_LINE_CHARS = 160
@@ -91,7 +124,7 @@ INTERVIEW_LINE = re.compile(
 # the page's, not the story's. The match takes in the source printed just before it.
 SIGN_OFF = re.compile(
     r"(?:(?:(?:来源|來源|稿源)\s*[:：]\s*\S{1,20}\s*)?[(（【\[]?\s*(?:责任编辑|責任編輯|编辑|編輯|责编)\s*[:：]\s*"
-    r"[\u4e00-\u9fffA-Za-z·]{1,12}\s*[)）】\]]?)\s*$"
+    r"[\u4e00-\u9fffA-Za-z0-9·_]{1,20}\s*[)）】\]]?)\s*$"
 )
 # A forum poster's signature after their post ("…融会贯通。 ------------------------------ 我的博客 …"): the
 # opening post is over and the replies follow. Only after text on the same line: a rule of dashes on a line of
@@ -102,6 +135,9 @@ SIGNATURE = re.compile(r"(?<=\S)\s+-{20,}(?:\s|$)")
 TOPIC_LABEL = re.compile(r"^(?:主题|标题)\s*[:：]")
 # The heading of the readers' comments below a story ("热门评论", "更多评论 共 4 条评论"): the story is over.
 COMMENTS_HEADING = re.compile(r"^(?:查看|热门|最新|网友|全部|精彩|更多)评论(?:\s*共\s*\d+\s*条评论)?\s*[:：]?$")
+# The heading of a box of other stories below the story ("延伸 · 推荐", "相关新闻"): what follows is not this story.
+BOX_HEADING = re.compile(r"^(?:延伸[\s·•|｜]*(?:阅读|推荐)|相关(?:新闻|报道|阅读|文章|链接)|推荐阅读|热点推荐|为您推荐|猜你喜欢|"
+                         r"大家都在看)\s*[:：]?$")
 # An "info line": a date next to a source/author label.
 INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑|记者|浏览)")
 
@@ -168,3 +204,5 @@ OUTLET = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·][\u4e00-\u9fffA-Za-z0-9·-]{1,1
 OUTLET_SUFFIX = re.compile(r"(?:网|報|报|社|台|新闻|在线|客户端|发布|杂志|周刊|频道|号|之家|日报|晚报|时报|TV|News)$", re.I)
 NOT_OUTLET = re.compile(r"星期|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
                         r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$")
+# A line with a label of the info line ("来源：", "作者：", "编辑："): metadata, never a caption.
+LABELLED = re.compile(r"(?:来源|來源|稿源|作者|编辑|責任|责任|记者|通讯员|发布|时间|日期)\s*[:：]")
