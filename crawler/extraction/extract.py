@@ -145,9 +145,12 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     own_titles = headline.references(root, options.title_suffixes)
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     page_lines = blocks.lines(root.body if root.body is not None else root)
+    candidates: list[str] = []
     if not title:
         candidates = [el.text_content() for el in islice(_select(root, TITLE_SELECTORS), _MAX_TITLE_CANDIDATES)]
         title = headline.choose(candidates, own_titles, page_lines)
+    confirmed = title is not None
+    title = title or next(iter(headline.own_titles(own_titles)), None)
     own_title = own_titles[0] if own_titles else title
     if own_title and NON_ARTICLE_TITLE.search(own_title):
         return Extraction(url, "not_article", f"search, tag or column page (title: {own_title})", title=title)
@@ -162,9 +165,9 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     else:
         raw_lines = _generic_body(root, url, options, page_lines, title)
 
-    if not title:  # the page's titles name only the site: the headline is the line above the story
-        title = (headline.above_story(page_lines, regions.start_at(page_lines, raw_lines, None))
-                 or next(iter(own_titles), None))
+    if not confirmed:  # the page does not say which line is its headline: the one above the story is
+        story_at = regions.start_at(page_lines, raw_lines, title)
+        title = headline.above_story(page_lines, story_at, candidates, own_titles) or title or next(iter(own_titles), None)
     info = "\n".join(regions.info_region(page_lines, raw_lines, title))
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import NOISE_LINE, SITE_WORDS, TIME_LINE, TITLE_META, TITLE_SEPARATORS
 
-MIN_CHARS, MAX_CHARS = 4, 120
+MIN_CHARS, MAX_CHARS = 2, 120
 # How much a candidate must share with the page's own title to be taken as the headline (bigram F1).
 AGREEMENT = 0.5
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -88,15 +88,19 @@ def references(root: HtmlElement, suffixes: tuple[str, ...] = ()) -> list[str]:
     return list(dict.fromkeys(t for t in titles if t))
 
 
-def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> str | None:
-    """The headline, or None when the page does not say which line it is.
+def own_titles(titles: list[str]) -> list[str]:
+    """The page's titles that are more than a site's name."""
+    return [t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)]
 
-    In order: the candidate that agrees best with one of the page's titles; a line the page prints that is the
-    start of a title (the rest of the title being a site name no rule knows: "标题-EDN 电子技术设计"); a title
-    that is more than a site's name.
+
+def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> str | None:
+    """The headline when the page confirms it, else None.
+
+    Confirmed: the candidate that agrees best with one of the page's own titles; or a line the page prints that
+    is the start of such a title (the rest of the title being a site name no rule knows: "标题-EDN 电子技术设计").
     """
-    plausible = [c for c in (clean_line(c) for c in candidates) if MIN_CHARS <= len(c) <= MAX_CHARS]
-    own = [t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)]
+    plausible = _plausible(candidates)
+    own = own_titles(titles)
     best, best_score = None, 0.0
     for candidate in plausible:
         score = max((agreement(candidate, t) for t in own), default=0.0)
@@ -110,21 +114,32 @@ def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> s
                    and len(line) >= max(MIN_CHARS, len(t) // 2)]
         if printed:
             return max(printed, key=len)
-    return own[0] if own else None
-
-
-def above_story(page_lines: list[str], story_at: int | None, reach: int = 4) -> str | None:
-    """For a page whose titles name only the site: the line just above the story (and its info line) that reads
-    like a headline, not a time, a label or a sentence."""
-    if not story_at:
-        return None
-    for line in reversed(page_lines[max(0, story_at - reach):story_at]):
-        if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line):
-            continue
-        if MIN_CHARS + 4 <= len(line) <= 80 and not _SENTENCE_END.search(line):
-            return line
-        return None
     return None
 
 
+def _plausible(candidates: list[str]) -> list[str]:
+    return [c for c in (clean_line(c) for c in candidates) if MIN_CHARS <= len(c) <= MAX_CHARS]
+
+
+def above_story(page_lines: list[str], story_at: int | None, candidates: list[str], titles: list[str]) -> str | None:
+    """The headline of a page that does not confirm one, by its place: the headline element nearest above the
+    story (and its info line); when the page's titles name only the site, the line just above the story that
+    reads like a headline (not a time, a label or a sentence); else the page's own title."""
+    own = own_titles(titles)
+    if story_at:
+        elements = set(_plausible(candidates))
+        for line in reversed(page_lines[max(0, story_at - _ELEMENT_REACH):story_at]):
+            if line in elements and not is_site_name(line) and not NOISE_LINE.search(line):
+                return line
+        if not own:
+            for line in reversed(page_lines[max(0, story_at - _LINE_REACH):story_at]):
+                if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line):
+                    continue
+                if MIN_CHARS + 4 <= len(line) <= 80 and not _SENTENCE_END.search(line):
+                    return line
+                break
+    return own[0] if own else None
+
+
+_ELEMENT_REACH, _LINE_REACH = 10, 4
 _SENTENCE_END = re.compile(r"[。；;]$|[。！？][^。！？]{8,}")
