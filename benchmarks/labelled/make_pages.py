@@ -199,7 +199,7 @@ def epaper(s: Story, rng: random.Random, second: Story | None = None):
 <table><tr><td class="font01"><founder-title>{s.title}</founder-title></td></tr><tr><td><founder-author>记者 {s.reporter} 通讯员 {s.correspondent}</founder-author></td></tr>
 <tr><td><div id="ozoom"><founder-content>{body}</founder-content></div></td></tr></table>{other}</td></tr></table>
 <table class="foot"><tr><td>宁波日报报业集团 版权所有 未经授权不得转载 浙ICP备06004040号</td></tr></table></body></html>"""
-    truth = {"published": s.date(), "source": None, "author": f"{s.reporter} {s.correspondent}"}
+    truth = {"published": s.date(), "source": "宁波日报", "author": f"{s.reporter} {s.correspondent}"}
     lacks = ["上一版", "下一版", "标题导航", "上一篇", "返回目录", "第A03版", "宁波日报报业集团", "下转A15版"]
     if second:
         lacks.append(second.paragraphs[1])

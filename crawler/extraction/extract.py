@@ -26,6 +26,9 @@ from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
     BODY_SELECTORS,
     CMS_DATES,
+    CMS_SOURCES,
+    EPAPER_MARKUP,
+    EPAPER_URL,
     NON_ARTICLE_TITLE,
     NOT_FOUND_TEXT,
     TITLE_SELECTORS,
@@ -184,8 +187,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
                    or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
                    or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
                    or metadata.date_by_htmldate(root)),
-        source=(_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
-        or metadata.source_in(info) or metadata.source_in(around) or metadata.outlet_in(info, title),
+        source=_source(root, url, raw, options, info, around, title),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
@@ -194,6 +196,19 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         result.status, result.reason = rejection
         result.text = text or None
     return result
+
+
+def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info: str, around: str,
+            title: str | None) -> str | None:
+    """The story's source wherever the page prints it: the portal's own element; a labelled value below the
+    headline or after the story; the head's metadata; a platform's account element; an e-paper's paper; an
+    outlet named without a label beside the time."""
+    return ((_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
+            or metadata.source_in(info) or metadata.source_in(around) or metadata.source_in_meta(root)
+            or _first_text(root, CMS_SOURCES, min_chars=2)
+            or (metadata.paper_name(root.findtext(".//title") or "")
+                if EPAPER_MARKUP.search(raw) or EPAPER_URL.search(url) else None)
+            or metadata.outlet_in(info, title))
 
 
 def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lines: list[str],

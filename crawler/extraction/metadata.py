@@ -18,6 +18,9 @@ from crawler.extraction.patterns import (
     NOT_OUTLET,
     OUTLET,
     OUTLET_SUFFIX,
+    PAPER_NAME,
+    SOURCE_META,
+    TITLE_SEPARATORS,
     REPORTER_LABEL,
     SOURCE_LABEL,
     TIME_LINE,
@@ -177,3 +180,22 @@ def _is_outlet(text: str) -> bool:
     if not OUTLET.match(text) or NOT_OUTLET.search(text) or LABEL_WORD.match(text):
         return False
     return len(text) >= 4 or bool(OUTLET_SUFFIX.search(text))
+
+
+def source_in_meta(root: HtmlElement) -> str | None:
+    """A source a CMS writes in the head (`<meta name="ContentSource" content="新华网">`)."""
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        value = clean_line(meta.get("content") or "")
+        if name in SOURCE_META and 2 <= len(value) <= 30 and not value.startswith("http"):
+            return value
+    return None
+
+
+def paper_name(head_title: str) -> str | None:
+    """The newspaper an e-paper page belongs to, from its title ("宁波日报数字报-第A03版:要闻" → 宁波日报)."""
+    for segment in TITLE_SEPARATORS.split(head_title):
+        match = PAPER_NAME.match(clean_line(segment))
+        if match:
+            return match.group(1)
+    return None
