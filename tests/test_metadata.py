@@ -94,3 +94,20 @@ def test_the_founder_e_paper_keeps_its_date_in_a_comment():
 
     raw = "<p>正文</p><!--/enpcontent--><!--enpproperty <date>2022-02-13 00:00:00:0</date><author></author>-->"
     assert date_in_script(raw, CMS_DATES) == "2022-02-13"  # the edition's day; its midnight is no time
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019年9月7日 下午3:20", "2019-09-07T15:20:00+08:00"),  # a 12-hour clock
+        ("2019-09-07 星期六 上午 10:20", "2019-09-07T10:20:00+08:00"),
+        ("Posted Sep 7, 2019 3:20 PM", "2019-09-07T15:20:00+08:00"),
+        ("7 September 2019", "2019-09-07"),
+        ("民國108年9月7日", "2019-09-07"),  # Taiwan's Minguo years
+        ("發布時間：108/09/07 14:30", "2019-09-07T14:30:00+08:00"),
+        ("3/6/2005", None),  # month/day or day/month: not read
+        ("报警电话 110-12-31", None),
+    ],
+)
+def test_dates_in_the_forms_pages_print_them(text, expected):
+    assert date_in_text(text) == expected

@@ -72,9 +72,11 @@ def is_headline_again(line: str, title: str | None) -> bool:
     return len(line) <= len(title) + 10 and "。" not in line and agreement(line, title) >= HEADLINE_AGAIN
 
 
-# An editor's sign-off, a forum poster's signature or the comments' heading ends the story only when this much
-# story precedes it (an editor named above the story does not end it).
+# An editor's sign-off or a forum poster's signature ends the story only when this much story precedes it (an
+# editor named above the story does not end it); the heading of comments or other stories, when a short story's
+# worth does (and more than follows it: a sidebar's heading above the story is no end).
 STORY_BEFORE_END = 150
+STORY_BEFORE_HEADING = 60
 
 
 def _comments_below(lines: list[str], at: int, kept: list[str]) -> re.Match | None:
@@ -108,8 +110,11 @@ def _clean(lines: list[str], title: str | None, drop_captions: bool) -> tuple[li
     removed: list[str] = []
     seen: set[str] = set()
     for at, line in enumerate(lines):
-        end = SIGN_OFF.search(line) or SIGNATURE.search(line) or _comments_below(lines, at, kept)
-        if end and sum(map(len, kept)) + end.start() >= STORY_BEFORE_END:
+        story = sum(map(len, kept))
+        end = SIGN_OFF.search(line) or SIGNATURE.search(line)
+        heading = _comments_below(lines, at, kept)
+        if (end and story + end.start() >= STORY_BEFORE_END) or (heading and story >= STORY_BEFORE_HEADING):
+            end = end or heading
             before = clean_line(INLINE_NOISE.sub("", line[: end.start()]))
             if before and before not in seen and not is_noise(line):
                 kept.append(before)

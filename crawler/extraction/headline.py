@@ -132,13 +132,19 @@ def above_story(page_lines: list[str], story_at: int | None, candidates: list[st
             if line in elements and not is_site_name(line) and not NOISE_LINE.search(line):
                 return line
         if not own:
+            first = page_lines[story_at]
+            if _reads_like_headline(first) and story_at + 1 < len(page_lines) \
+                    and TIME_LINE.search(page_lines[story_at + 1]):
+                return first  # the story as found starts with its headline and info line
             for line in reversed(page_lines[max(0, story_at - _LINE_REACH):story_at]):
                 if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line):
                     continue
-                if MIN_CHARS + 4 <= len(line) <= 80 and not _SENTENCE_END.search(line):
-                    return line
-                break
+                return line if _reads_like_headline(line) else None
     return own[0] if own else None
+
+
+def _reads_like_headline(line: str) -> bool:
+    return 8 <= len(line) <= 80 and not _SENTENCE_END.search(line) and not TIME_LINE.search(line)
 
 
 _ELEMENT_REACH, _LINE_REACH = 10, 4

@@ -16,6 +16,7 @@ from crawler.extraction.patterns import (
     DATE_META,
     LABEL_WORD,
     NOT_OUTLET,
+    OTHER_DATES,
     OUTLET,
     OUTLET_SUFFIX,
     PAPER_NAME,
@@ -32,24 +33,42 @@ SHANGHAI = timezone(timedelta(hours=8))
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 
+_MONTH_NUMBERS = {name: i for i, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_AFTERNOON = ("下午", "晚上", "pm", "p.m.")
+
+
 def iso_date(match: re.Match[str]) -> str | None:
-    """ISO 8601 from a DATE match: with +08:00 when a time is given, the day alone otherwise."""
+    """ISO 8601 from a date match (DATE or OTHER_DATES): with +08:00 when a time is given, the day alone
+    otherwise."""
     parts = match.groupdict()
     try:
-        day = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]))
+        year = int(parts["roc"]) + 1911 if parts.get("roc") else int(parts["y"])
+        month = _MONTH_NUMBERS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts.get("m") or parts["m2"])
+        day_of_month = int(parts.get("d") or parts["d2"])
+        day = datetime(year, month, day_of_month)
+        if not 1990 <= year <= datetime.now().year + 1:
+            return None
         if parts.get("H") is None:
             return day.date().isoformat()
-        moment = day.replace(hour=int(parts["H"]), minute=int(parts.get("M") or 0),
-                             second=int(parts.get("S") or 0), tzinfo=SHANGHAI)
-    except ValueError:
-        return None
-    if not 1990 <= moment.year <= datetime.now().year + 1:
+        hour = int(parts["H"])
+        if (parts.get("ampm") or parts.get("ampm2") or "").lower() in _AFTERNOON and hour < 12:
+            hour += 12
+        moment = day.replace(hour=hour, minute=int(parts.get("M") or 0), second=int(parts.get("S") or 0),
+                             tzinfo=SHANGHAI)
+    except (ValueError, KeyError, TypeError):
         return None
     return moment.isoformat()
 
 
+def date_matches(text: str) -> list[re.Match[str]]:
+    """Every date the text prints, in any of the forms we read, in the order they stand."""
+    found = [m for pattern in (DATE, *OTHER_DATES) for m in pattern.finditer(text)]
+    return sorted(found, key=lambda m: m.start())
+
+
 def date_in_text(text: str) -> str | None:
-    for match in DATE.finditer(text):
+    for match in date_matches(text):
         found = iso_date(match)
         if found:
             return found
@@ -72,7 +91,7 @@ def date_in_header_line(lines_above_body: list[str], max_chars: int = 80, reach:
     for line in reversed(lines_above_body[-reach:]):
         if len(line) > max_chars:
             continue
-        for match in DATE.finditer(line):
+        for match in date_matches(line):
             if match.group("H") is not None and match.group("M") is not None:
                 found = iso_date(match)
                 if found:

@@ -164,10 +164,23 @@ LABEL_WORD = re.compile(
 )
 VALUE_STOP = re.compile(r"[\s|｜/　,，;；]|(来源|來源|稿源|作者|编辑|时间|日期|发布|浏览|点击|字号)")
 
+# A time after a date, on a 24- or 12-hour clock ("15:10", "下午3:20", "3:20 PM").
+_TIME = (r"(?:\s*(?P<ampm>上午|下午|中午|晚上|凌晨|早上))?"
+         r"(?:,?\s*(?P<H>[0-2]?\d)\s*[:：时]\s*(?:(?P<M>[0-5]\d)\s*(?:[:：分]\s*(?P<S>[0-5]\d))?)?"
+         r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?)?")
 DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?:星期|周)[一二三四五六日天])?"
-    r"(?:\s*(?P<H>[0-2]?\d)\s*[:：时]\s*(?:(?P<M>[0-5]\d)\s*(?:[:：分]\s*(?P<S>[0-5]\d))?)?)?"
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?" + _TIME
+)
+_MONTHS = r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+# Other forms: English month names in either order, and Taiwan's Minguo years (民國108年 = 2019). Not numeric
+# month/day/year: "3/6/2005" is the 3rd of June as often as the 6th of March.
+OTHER_DATES = (
+    re.compile(_MONTHS + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+" + _MONTHS + r",?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
+    re.compile(r"(?:民國|民国)\s*(?P<roc>\d{2,3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日" + _TIME),
+    re.compile(r"(?<![\d/.])(?P<roc>1[01]\d)\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日|"
+               r"/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?![\d/.]))" + _TIME),
 )
 URL_DATES = (
     re.compile(r"/t(?P<y>20\d{2}|19\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),
@@ -193,7 +206,8 @@ PAPER_NAME = re.compile(r"^(\S{2,10}?(?:日报|晚报|早报|商报|时报|日�
 # Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose
 # line goes on to a source/author label with its colon.
 DATE_LABEL = re.compile(
-    r"(?<![\u4e00-\u9fff])(发布时间|发表时间|发布日期|更新时间|时间|日期)\s*[:：]?\s*(?:19|20)\d{2}\s*[-/年.]|"
+    r"(?<![\u4e00-\u9fff])(发布时间|发表时间|发布日期|更新时间|时间|日期|发表于|发布于|更新于|发文时间)\s*[:：]?\s*"
+    r"(?:19|20)\d{2}\s*[-/年.]|(?:posted|published)\s+(?:on\s+)?|"
     r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑)\s*[:：]"
 )
 # <meta> names that carry a publication time.
