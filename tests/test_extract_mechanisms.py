@@ -125,3 +125,77 @@ def test_the_headline_reworded_above_the_story_is_not_body_but_a_lead_that_repea
     lead = "近日，烟台刑侦大队成功侦破一起入室盗窃案件，抓获犯罪嫌疑人8名，涉案价值29万余元。"
     body, _ = clean_lines([lead, STORY], "烟台刑侦大队破获一起入室盗窃案 涉案价值29万余元")
     assert body == [lead, STORY]
+
+
+FRAME = ("<div class='top'><a href='/'>首页</a> <a href='/gn'>国内</a> <a href='/sh'>社会</a> <a href='/fz'>法治</a></div>"
+         "<div class='side'><h3>热点排行</h3><ul>" + "".join(
+             f"<li><a href='/a/{i}.html'>第{i}条热点新闻的标题在这里显示</a></li>" for i in range(8)) + "</ul>"
+         "<p>本站是一家地方新闻门户网站，提供本地新闻、政务信息、便民服务和互动社区，欢迎广大网民浏览并提出宝贵意见和建议，"
+         "我们将竭诚为您服务，努力办好人民满意的新闻网站。地址：某市某路1号，邮编：100000。</p></div>"
+         "<div class='foot'>关于我们 | 联系我们 | 版权所有 某某网 未经授权禁止转载</div>")
+
+
+def teaser_list() -> str:
+    items = "".join(
+        f"<div class='item'><h3><a href='/a/{i}.html'>某地警方侦破第{i}起电信网络诈骗案件</a></h3>"
+        f"<p>近日，某地公安机关经过缜密侦查，成功侦破第{i}起电信网络诈骗案件，抓获犯罪嫌疑人多名，涉案金额较大。</p></div>"
+        for i in range(10))
+    return f"<h1>警方动态</h1>{items}"
+
+
+def date_first_rows() -> str:
+    return "<h1>通知公告</h1><ul>" + "".join(
+        f"<li>2024-05-{i + 1:02d} <a href='/t/{i}.html'>关于开展第{i}批道路交通安全专项整治行动的通告</a></li>"
+        for i in range(12)) + "</ul>"
+
+
+def thread_list() -> str:
+    rows = "".join(
+        f"<tr><td><a href='/thread-{i}.html'>请问办理居住证需要准备哪些材料第{i}帖</a></td><td><a href='/u/{i}'>网友{i}</a></td>"
+        f"<td>{i}/{i * 37}</td><td>2024-05-01 10:{i:02d}</td></tr>" for i in range(15))
+    return f"<h1>便民论坛</h1><table>{rows}</table>"
+
+
+@pytest.mark.parametrize("make", [teaser_list, date_first_rows, thread_list])
+def test_list_pages_of_many_shapes_are_not_articles(make):
+    result = extract_page(page(make() + FRAME, "列表_某某网"), "http://news.example.cn/list/index.html")
+    assert result.status == "not_article" and result.reason.startswith("list page"), result.reason
+
+
+def test_an_article_with_related_links_below_it_is_still_an_article():
+    related = "<h3>相关新闻</h3><ul>" + "".join(
+        f"<li><a href='/a/{i}.html'>某地警方侦破第{i}起电信网络诈骗案件</a></li>" for i in range(8)) + "</ul>"
+    body = f"<h1>德州警方破获跨省电信诈骗案</h1><div class='content'><p>{STORY}</p><p>{MORE}</p></div>{related}{FRAME}"
+    assert extract_page(page(body), "http://news.example.cn/a/1.html").status == "article"
+
+
+def test_a_not_found_page_dressed_in_the_portals_full_frame():
+    body = f"<div class='main'><div class='err'><p>抱歉，您访问的页面不存在或已被删除</p><p>返回首页</p></div></div>{FRAME}"
+    result = extract_page(page(body, "某某网"), "http://news.example.cn/a/404.html")
+    assert (result.status, result.reason) == ("not_found", "error page (page-not-found message)")
+
+
+def test_a_redirect_stub_is_not_an_article():
+    stub = (b"<html><head><meta http-equiv='refresh' content='0; url=http://news.example.cn/a/2.html'>"
+            b"<title>\xe6\x9f\x90\xe6\x9f\x90\xe7\xbd\x91</title></head><body><p>"
+            + "页面正在跳转，如果您的浏览器没有自动跳转，请点击这里继续访问我们的新闻页面。".encode() + b"</p></body></html>")
+    result = extract_page(stub, "http://news.example.cn/a/1.html")
+    assert (result.status, result.reason) == ("not_article", "redirect stub (to http://news.example.cn/a/2.html)")
+
+
+def test_the_title_rule_reads_the_pages_own_title_not_its_site_segments():
+    body = f"<h1>德州警方破获跨省电信诈骗案</h1><div class='content'><p>{STORY}</p><p>{MORE}</p></div>"
+    assert extract_page(page(body, "德州警方破获跨省电信诈骗案_频道首页_某某网"),
+                        "http://news.example.cn/a/1.html").status == "article"
+    assert extract_page(page(teaser_list(), "搜索结果_某某网"), "http://news.example.cn/s?q=1").status == "not_article"
+
+
+def test_a_short_item_among_many_links_is_the_prose_below_its_headline():
+    links = "".join(f"<li><a href='/a/{i}.html'>第{i}条快讯的标题显示在这里</a></li>" for i in range(27))
+    body = (f"<ul>{links[:800]}</ul><h1>交通运输部：着力打造京津冀区域综合立体交通网络</h1><div>2019-09-07 10:20</div>"
+            "<div>交通运输部近日表示，将着力打造京津冀区域综合立体交通网络，推进区域交通一体化发展，加快构建现代化高质量综合立体交通网，"
+            "提升运输服务水平，更好服务京津冀协同发展重大国家战略。</div>"
+            f"<ul>{links[800:]}</ul>")
+    result = extract_page(page(body, "交通运输部：着力打造京津冀区域综合立体交通网络_某某网"), "http://news.example.cn/a/1.html")
+    assert result.status == "article", result.reason
+    assert result.text.startswith("交通运输部近日表示")

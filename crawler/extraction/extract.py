@@ -20,7 +20,8 @@ from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
-from crawler.extraction import blocks, classify, density, headline, metadata, regions
+from crawler.extraction import blocks, classify, density, headline, metadata, pagetype, regions
+from crawler.extraction.pagetype import CJK_OR_WORD
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
@@ -175,7 +176,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
     body_lines = _without_menus(body_lines, nav_texts)
-    linked = [line for line in body_lines if _is_link_line(line, headline_texts, nav_texts)]
+    linked = [line for line in body_lines if pagetype.is_link_line(line, headline_texts, nav_texts)]
     text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
     around = "\n".join([*removed, *regions.below(page_lines, body_lines)])
     result = Extraction(
@@ -191,7 +192,10 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
-    rejection = _rejection(text, body_lines, linked, page_lines, headline_texts, container, bool(title), options)
+    rejection = pagetype.rejection(
+        pagetype.Page(text, body_lines, linked, page_lines, headline_texts, raw, container is not None,
+                      bool(title) and not headline.is_site_name(title), confirmed, pagetype.link_items(root)[1]),
+        options.min_chars, options.list_link_share)
     if rejection:
         result.status, result.reason = rejection
         result.text = text or None
@@ -223,7 +227,7 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     """
     story = [copy.deepcopy(el) for el in density.story_elements(root)]
     text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
-    if len(_CJK_OR_WORD.findall(text)) < options.min_chars:
+    if len(CJK_OR_WORD.findall(text)) < options.min_chars:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
     # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
     lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
@@ -234,8 +238,10 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
         blocks.drop_chrome(el)
     prose = [line for el in story for line in blocks.lines(el)]
     found, kept = "".join(prose), "".join(lines)
-    if len(_CJK_OR_WORD.findall(found)) < options.min_chars or headline.contained(kept, found) >= 0.5:
+    if len(CJK_OR_WORD.findall(found)) < options.min_chars or headline.contained(kept, found) >= 0.5:
         return lines
+    if not kept:  # trafilatura found nothing: a short story between many links
+        return prose
     prose_at, lines_at = regions.start_at(page_lines, prose, title), regions.start_at(page_lines, lines, title)
     title_at = regions.title_at(page_lines, title, prose_at + 1) if prose_at is not None else None
     if title_at is None or lines_at is None:
@@ -344,58 +350,3 @@ def _table_cells(lines: list[str]) -> list[str]:
         cells = _CELL_RULE.split(line.strip("|"))  # a "|" inside a cell comes escaped, "\\|"
         out.extend(cell.replace("\\|", "|") for c in cells if (cell := c.strip()) and set(cell) != {"-"})
     return out
-
-
-# How much text a page has: each Chinese character or kana counts, as does each word of a spaced script
-# (Latin, Cyrillic, Arabic, Hangul …).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_OR_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
-
-
-def _rejection(
-    text: str,
-    body_lines: list[str],
-    linked: list[str],
-    page_lines: list[str],
-    headline_texts: set[str],
-    container: HtmlElement | None,
-    has_headline: bool,
-    options: ExtractOptions,
-) -> tuple[str, str] | None:
-    size = len(_CJK_OR_WORD.findall(text))
-    if size < 300 and any(len(line) <= 40 and NOT_FOUND_TEXT.search(line) for line in body_lines or page_lines[:60]):
-        return "not_found", "error page (page-not-found message)"
-    linked_share = sum(map(len, linked)) / max(1, sum(map(len, body_lines)))
-    if len(linked) >= 5 and linked_share > options.list_link_share:
-        return "not_article", f"list page ({len(linked)} of {len(body_lines)} paragraphs are links)"
-    if size >= options.min_chars:
-        return None
-    if container is None and len(headline_texts) >= 20:
-        return "not_article", f"list page ({len(headline_texts)} headline links, {size} characters of text)"
-    if size == 0 and has_headline:
-        return "not_found", "article template with an empty body"
-    if size == 0:
-        return "not_article", "no text on the page"
-    return "not_article", f"too little text ({size} characters)"
-
-
-_BULLETS = re.compile(r"[·•]")
-# bullets, rank numbers ("1李晨…") and a blog's dates before its other posts ("[2005-08-21] 无序列表")
-_LIST_MARK = re.compile(r"^(?:[-·•*]|\d{1,3}[.、)）]?|\[(?:19|20)\d{2}-\d{1,2}-\d{1,2}\])\s*")
-
-
-def _is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bool:
-    """A line that is one link's text, maybe with a date or source after it, or several of them side by side
-    ("·富夫妻…（2005-04-03） ·沪银行…", "明星：盘点… 两性：能诱惑…"): an item, or a row, of a list."""
-    def is_item(text: str) -> bool:  # a headline, or one of 8+ characters with up to 25 more after it
-        return text in headline_texts or any(
-            text[:n] in headline_texts for n in range(max(8, len(text) - 25), len(text)))
-
-    item = _LIST_MARK.sub("", line)
-    if is_item(item):
-        return True
-    bulleted = [part.strip() for part in _BULLETS.split(item) if part.strip()]
-    if len(bulleted) >= 2 and all(is_item(part) for part in bulleted):
-        return True
-    words = [_LIST_MARK.sub("", w) for w in item.split()]
-    return len(words) >= 2 and all(w in headline_texts or w in nav_texts for w in words)

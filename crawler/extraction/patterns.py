@@ -230,3 +230,9 @@ NOT_OUTLET = re.compile(r"星期|^周[一二三四五六日天]$|字号|分享|�
                         r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$")
 # A line with a label of the info line ("来源：", "作者：", "编辑："): metadata, never a caption.
 LABELLED = re.compile(r"(?:来源|來源|稿源|作者|编辑|責任|责任|记者|通讯员|发布|时间|日期)\s*[:：]")
+# A page that only sends the reader on: a meta refresh at once, or a script that sets the location and says so.
+META_REFRESH = re.compile(
+    r"<meta[^>]+http-equiv=[\"']?refresh[\"']?[^>]*content=[\"']?\s*[0-3]?\s*;\s*url\s*=\s*['\"]?(?P<to>[^\"'>\s]+)", re.I)
+SCRIPT_REDIRECT = re.compile(
+    r"(?:location(?:\.href)?\s*=|location\.replace\(|location\.assign\()\s*[\"'](?P<to>[^\"']+)[\"']", re.I)
+REDIRECT_WORDS = re.compile(r"跳转|转向|正在前往|正在进入|redirect", re.I)

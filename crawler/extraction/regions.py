@@ -93,3 +93,4 @@ def outside(page_lines: list[str], body_lines: list[str]) -> list[str]:
     """The page's lines that are not body paragraphs (a date inside the story is not its publication time)."""
     body = set(body_lines)
     return [line for line in page_lines if line not in body]
+
