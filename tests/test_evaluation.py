@@ -53,3 +53,35 @@ def test_a_truth_date_given_to_the_month_is_compared_to_the_month():
     assert score.same_day("2003-05-06T10:00:00+08:00", "2003-5")
     assert not score.same_day("2005-03-06", "2003-5")
     assert not score.same_day(None, "2003-5")
+
+
+def test_a_site_is_its_publisher_whichever_corpus_names_it():
+    from crawler.evaluation.sites import site_of
+
+    assert site_of("magic/1", "http://news.sina.com.cn/c/1.shtml") == site_of("gne-unlabeled/tests/sina/2.html", None)
+    assert site_of("x/1", "http://politics.people.com.cn/n1/a.html") == "people"
+    assert site_of("gne-unlabeled/tests/wechat/1.html", None) == site_of("y/2", "https://mp.weixin.qq.com/s/abc")
+    assert site_of("cwced/0ef8", None) == "cwced/0ef8"  # a saved page without its address is a site of its own
+
+
+def test_validation_sites_are_scored_but_never_listed_as_misses():
+    from crawler.evaluation.corpora import LabelledPage
+    from crawler.evaluation.run import Prediction, is_validation, misses
+    from crawler.evaluation.sites import split_of
+
+    sites = [f"site{i}" for i in range(30)]
+    assert {split_of(s) for s in sites} == {"tuning", "validation"}
+    assert [split_of(s) for s in sites] == [split_of(s) for s in sites]  # fixed
+    pages = [LabelledPage(id=f"p/{s}", corpus="c", lang="zh", url=f"http://www.{s}.com/a.html", html=b"",
+                          page_type="article", title="真的标题") for s in sites]
+    listed = list(misses(pages, lambda page: Prediction("article", title="错的标题")))
+    assert len(listed) == sum(not is_validation(p) for p in pages) > 0
+    assert not any(f"p/{s}:" in line for s in sites if split_of(s) == "validation" for line in listed)
+
+
+def test_our_labels_of_real_pages_are_complete():
+    labels = corpora.real_labels()
+    assert len(labels) == 60
+    for label in labels.values():
+        assert label["page_type"] in ("article", "list", "not_found", "not_article")
+        assert label["page_type"] != "article" or (label["title"] and label["body"])
