@@ -199,3 +199,10 @@ def test_a_short_item_among_many_links_is_the_prose_below_its_headline():
     result = extract_page(page(body, "交通运输部：着力打造京津冀区域综合立体交通网络_某某网"), "http://news.example.cn/a/1.html")
     assert result.status == "article", result.reason
     assert result.text.startswith("交通运输部近日表示")
+
+
+def test_the_generic_body_names_are_single_classes_or_ids():
+    """They are matched against the page's named elements without a CSS engine, so they must stay that simple."""
+    from crawler.extraction.patterns import BODY_SELECTORS
+
+    assert all(s[0] in "#." and s[1:].replace("_", "").replace("-", "").isalnum() for s in BODY_SELECTORS)

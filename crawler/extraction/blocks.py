@@ -46,16 +46,19 @@ def drop_chrome(root: HtmlElement) -> None:
 _PICTURE_BLOCKS = frozenset(("p", "div", "center", "figure", "td", "section", "span", "font", "strong"))
 
 
-def drop_captions(root: HtmlElement) -> int:
-    """Remove image captions in place: <figcaption>, caption classes, and a picture's short text, whether it
-    shares the picture's block or stands in the block after it (centred, as editors lay captions out, or worded
-    as one: "图为…", "…摄", "视频截图"). Returns how many were removed."""
-    dropped = 0
-    for el in [e for e in root.iter() if isinstance(e.tag, str) and _is_caption_element(e)]:
-        if el.getparent() is not None:
-            el.drop_tree()
-            dropped += 1
-    for img in list(root.iter("img")):
+def named(el: HtmlElement) -> list[HtmlElement]:
+    """The elements with a class or an id (and <figcaption>s) in el: what the class and id rules look at."""
+    return _NAMED(el)
+
+
+def caption_texts(root: HtmlElement, named_elements: list[HtmlElement]) -> set[str]:
+    """The texts of the image captions in root (named_elements: `named(root)`): <figcaption>, caption classes, and a picture's short text, whether
+    it shares the picture's block or stands in the block after it (centred, as editors lay captions out, or
+    worded as one: "图为…", "…摄", "视频截图"). Read, not removed: trafilatura weighs the page as it is."""
+    found = {clean_line(text) for e in named_elements
+             if (e.tag == "figcaption" or CAPTION_HINTS.search(f"{e.get('class', '')} {e.get('id', '')}".lower()))
+             and (text := short_text(e, CAPTION_CHARS))}
+    for img in root.iter("img"):
         block = img.getparent()
         while block is not None and block.tag not in _PICTURE_BLOCKS:
             block = block.getparent()
@@ -65,15 +68,15 @@ def drop_captions(root: HtmlElement) -> int:
         if text:
             if _is_caption(text, block) and len(block.findall(".//img")) == 1 and block.find(".//a") is None \
                     and not any(isinstance(c.tag, str) and c.tag in ("p", "div", "table") for c in block):
-                block.drop_tree()
-                dropped += 1
+                found.add(text)
             continue
         after = block.getnext()
-        if after is not None and isinstance(after.tag, str) and after.find(".//img") is None \
-                and _is_caption(clean_line(after.text_content()), after):
-            after.drop_tree()
-            dropped += 1
-    return dropped
+        if after is not None and isinstance(after.tag, str) and after.find(".//img") is None:
+            caption = clean_line(after.text_content())
+            if _is_caption(caption, after):
+                found.add(caption)
+    found.discard("")
+    return found
 
 
 def _is_caption(text: str, el: HtmlElement) -> bool:
@@ -82,16 +85,25 @@ def _is_caption(text: str, el: HtmlElement) -> bool:
             and (bool(CAPTION_TEXT.search(text)) or _centred(el) or el.tag == "figure"))
 
 
-def _is_caption_element(el: HtmlElement) -> bool:
-    if el.tag == "figcaption":
-        return True
-    attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return bool(attrs.strip()) and any(hint in attrs for hint in CAPTION_HINTS)
+_NAMED = etree.XPath("descendant-or-self::figcaption | descendant-or-self::*[@class or @id]")
 
 
 def _centred(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
     return el.tag == "center" or (el.get("align") or "").lower() == "center" or "text-align:center" in style
+
+
+def short_text(el: HtmlElement, limit: int) -> str | None:
+    """The element's text when it has at most `limit` characters (a headline), else None, without reading on
+    through a big element's whole text."""
+    parts: list[str] = []
+    size = 0
+    for text in el.itertext():
+        size += len(text)
+        if size > limit * 4:  # markup whitespace counts too, so the cut-off is generous
+            return None
+        parts.append(text)
+    return "".join(parts)
 
 
 def lines(el: HtmlElement) -> list[str]:

@@ -79,40 +79,42 @@ STORY_BEFORE_END = 150
 STORY_BEFORE_HEADING = 60
 
 
-def _comments_below(lines: list[str], at: int, kept: list[str]) -> re.Match | None:
-    """The heading of readers' comments or of a box of other stories below the story; a blog's sidebar of
-    "最新评论" above it is no end."""
+def _comments_below(lines: list[str], at: int, story: int) -> re.Match | None:
+    """The heading of readers' comments or of a box of other stories below the story (`story` characters of
+    it so far); a blog's sidebar of "最新评论" above it is no end."""
     heading = COMMENTS_HEADING.match(lines[at]) or BOX_HEADING.match(lines[at])
-    return heading if heading and sum(map(len, kept)) >= sum(map(len, lines[at + 1 :])) else None
+    return heading if heading and story >= sum(map(len, lines[at + 1 :])) else None
 
 
-def is_caption(line: str) -> bool:
-    """A picture credit or caption that says so ("图片来源：…", "（记者 王磊 摄）", "视频截图")."""
-    return len(line) <= CAPTION_CHARS and bool(CAPTION_LINE.search(line))
+def is_caption(line: str, captions: set[str] = frozenset()) -> bool:
+    """A caption the page's markup shows (`captions`), or a picture credit that says so ("图片来源：…",
+    "（记者 王磊 摄）", "视频截图")."""
+    return line in captions or (len(line) <= CAPTION_CHARS and bool(CAPTION_LINE.search(line)))
 
 
-def clean_lines(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
+def clean_lines(lines: list[str], title: str | None, captions: set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """(body paragraphs, removed chrome lines): chrome and captions dropped, markers cut, repeated paragraphs
     once, and nothing kept after the story's end (the editor's sign-off, the opening post's signature, or the
     heading of readers' comments or of other stories).
 
     A photo story whose captions are most of its text keeps them: there they are the story.
     """
-    kept, removed = _clean(lines, title, drop_captions=True)
-    captions = [line for line in removed if is_caption(line)]
-    if sum(map(len, captions)) > sum(map(len, kept)):
-        return _clean(lines, title, drop_captions=False)
+    kept, removed = _clean(lines, title, captions)
+    dropped = [line for line in removed if is_caption(line, captions)]
+    if sum(map(len, dropped)) > sum(map(len, kept)):
+        return _clean(lines, title, None)
     return kept, removed
 
 
-def _clean(lines: list[str], title: str | None, drop_captions: bool) -> tuple[list[str], list[str]]:
+def _clean(lines: list[str], title: str | None, captions: set[str] | None) -> tuple[list[str], list[str]]:
+    """One pass of `clean_lines`; captions=None keeps them."""
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
+    story = 0  # characters kept so far
     for at, line in enumerate(lines):
-        story = sum(map(len, kept))
         end = SIGN_OFF.search(line) or SIGNATURE.search(line)
-        heading = _comments_below(lines, at, kept)
+        heading = _comments_below(lines, at, story)
         if (end and story + end.start() >= STORY_BEFORE_END) or (heading and story >= STORY_BEFORE_HEADING):
             end = end or heading
             before = clean_line(INLINE_NOISE.sub("", line[: end.start()]))
@@ -120,8 +122,8 @@ def _clean(lines: list[str], title: str | None, drop_captions: bool) -> tuple[li
                 kept.append(before)
             removed.extend([line[end.start() :].strip(), *lines[at + 1 :]])
             break
-        if is_noise(line) or (drop_captions and is_caption(line)) or (not kept and (is_headline_again(line, title) or is_header_stamp(line)
-                                            or TOPIC_LABEL.match(line))):
+        if is_noise(line) or (captions is not None and is_caption(line, captions)) or (
+                not kept and (is_headline_again(line, title) or is_header_stamp(line) or TOPIC_LABEL.match(line))):
             removed.append(line)
             continue
         line = clean_line(INLINE_NOISE.sub("", line))
@@ -130,4 +132,5 @@ def _clean(lines: list[str], title: str | None, drop_captions: bool) -> tuple[li
         if len(line) >= REPEAT_CHARS:
             seen.add(line)
         kept.append(line)
+        story += len(line)
     return kept, removed

@@ -18,27 +18,31 @@ MIN_BLOCK_CHARS = 25
 SIBLING_SHARE = 0.2  # a sibling scoring this share of the best element is part of the story
 _PUNCTUATION = re.compile(r"[，。；！？,;]")
 _SPACE = re.compile(r"\s+")
-_TEXT_BLOCKS = frozenset(("p", "td", "pre", "blockquote", "li", "dd", "div", "section", "article", "span", "font"))
+_TEXT_BLOCKS = frozenset(("p", "td", "pre", "blockquote", "li", "dd", "div", "section", "article"))
 _CANDIDATES = frozenset(("div", "td", "section", "article", "main", "blockquote", "center", "font", "span", "dd"))
+_LEADERS = 12  # elements weighed for their links: the story's element is among the best-scoring before that
+_BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "section", "article"))
+
+
+def _chars(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
 
 
 def _own_text(el: HtmlElement) -> str:
     """The element's text outside its block children: the prose it holds itself."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and child.tag in ("p", "div", "table", "ul", "ol", "section", "article"):
-            parts.append(child.tail or "")
-        else:
-            parts.append(child.text_content() if isinstance(child.tag, str) else "")
-            parts.append(child.tail or "")
+        if isinstance(child.tag, str) and child.tag not in _BLOCK_CHILDREN:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
     return _SPACE.sub("", "".join(parts))
 
 
-def _link_share(el: HtmlElement, total: int) -> float:
+def _link_share(el: HtmlElement) -> float:
+    total = _chars(el.text_content())
     if not total:
         return 1.0
-    linked = sum(len(_SPACE.sub("", a.text_content())) for a in el.iter("a"))
-    return min(1.0, linked / total)
+    return min(1.0, sum(_chars(a.text_content()) for a in el.iter("a")) / total)
 
 
 def story_elements(root: HtmlElement) -> list[HtmlElement]:
@@ -60,12 +64,26 @@ def story_elements(root: HtmlElement) -> list[HtmlElement]:
             scores[el] = scores.get(el, 0.0) + points
     if not scores:
         return []
-    final = {el: s * (1 - _link_share(el, len(_SPACE.sub("", el.text_content())))) for el, s in scores.items()}
-    best = max(final, key=final.get)
-    if final[best] <= 0:
+    # the link penalty only lowers a score, so it is read (a walk of the element's whole text) best score first,
+    # until no score left can beat the best one found
+    final: dict[HtmlElement, float] = {}
+    best, best_score = None, 0.0
+    for el in sorted(scores, key=scores.get, reverse=True)[:_LEADERS]:
+        if scores[el] <= best_score:
+            break
+        final[el] = scores[el] * (1 - _link_share(el))
+        if final[el] > best_score:
+            best, best_score = el, final[el]
+    if best is None:
         return []
     parent = best.getparent()
     if parent is None:
         return [best]
     threshold = max(10.0, final[best] * SIBLING_SHARE)
-    return [el for el in parent if el is best or (isinstance(el.tag, str) and final.get(el, 0.0) >= threshold)]
+
+    def continues(el: HtmlElement) -> bool:
+        if scores.get(el, 0.0) < threshold:
+            return False
+        return (final[el] if el in final else scores[el] * (1 - _link_share(el))) >= threshold
+
+    return [el for el in parent if el is best or (isinstance(el.tag, str) and continues(el))]

@@ -10,9 +10,9 @@ import copy
 import functools
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from itertools import groupby, islice
+from itertools import chain, groupby, islice
 
 import trafilatura
 from lxml import etree
@@ -32,7 +32,9 @@ from crawler.extraction.patterns import (
     EPAPER_URL,
     NON_ARTICLE_TITLE,
     NOT_FOUND_TEXT,
-    TITLE_SELECTORS,
+    TITLE_CLASSES,
+    TITLE_IDS,
+    TITLE_TAGS,
 )
 
 STATUSES = ("article", "not_found", "not_article", "error")
@@ -93,19 +95,9 @@ def extract_page(
     root = _parse(decoded.text)
     if root is None:
         return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
-    blocks.drop_invisible(root)
-    captions = blocks.drop_captions(root)
     result = _read_article(root, final_url or url, options, decoded.text)
-    if captions and result.status != "article" and (result.reason or "").startswith(_TOO_LITTLE_PREFIXES):
-        # a photo story: its captions are its text, and what they amount to is the verdict
-        root = _parse(decoded.text)
-        blocks.drop_invisible(root)
-        result = _read_article(root, final_url or url, options, decoded.text)
     result.url, result.charset = url, decoded.charset
     return result
-
-
-_TOO_LITTLE_PREFIXES = ("too little text", "article template with an empty body", "no text on the page")
 
 
 _PARSER = HTMLParser(huge_tree=True)
@@ -146,12 +138,17 @@ def _flattened(text: str) -> HtmlElement | None:
 
 
 def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str) -> Extraction:
+    blocks.drop_invisible(root)
+    named = functools.cache(lambda: blocks.named(root))  # elements with a class or id, found when first needed
     own_titles = headline.references(root, options.title_suffixes)
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     page_lines = blocks.lines(root.body if root.body is not None else root)
     candidates: list[str] = []
     if not title:
-        candidates = [el.text_content() for el in islice(_select(root, TITLE_SELECTORS), _MAX_TITLE_CANDIDATES)]
+        elements = chain((el for el in named() if TITLE_CLASSES.intersection(el.get("class", "").split())
+                          or el.get("id") in TITLE_IDS), root.iter(*TITLE_TAGS))
+        candidates = [text for el in islice(elements, _MAX_TITLE_CANDIDATES)
+                      if (text := blocks.short_text(el, headline.MAX_CHARS))]
         title = headline.choose(candidates, own_titles, page_lines)
     confirmed = title is not None
     title = title or next(iter(headline.own_titles(own_titles)), None)
@@ -162,7 +159,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
     headline_texts, nav_texts = _link_texts(root)
 
-    container = _body_container(root, options)
+    container = _body_container(root, options, named)
     if container is not None:
         blocks.drop_chrome(container)
         raw_lines = blocks.lines(container)
@@ -174,7 +171,9 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         title = headline.above_story(page_lines, story_at, candidates, own_titles) or title or next(iter(own_titles), None)
     info = "\n".join(regions.info_region(page_lines, raw_lines, title))
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
-    body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title)
+    captions = (blocks.caption_texts(container, blocks.named(container)) if container is not None
+                else blocks.caption_texts(root, named()))
+    body_lines, removed = clean_lines(_without_menus(raw_lines, nav_texts), title, captions)
     body_lines = _without_menus(body_lines, nav_texts)
     linked = [line for line in body_lines if pagetype.is_link_line(line, headline_texts, nav_texts)]
     text = "\n".join(line for line in body_lines if line not in linked)  # related-article lists
@@ -194,7 +193,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     )
     rejection = pagetype.rejection(
         pagetype.Page(text, body_lines, linked, page_lines, headline_texts, raw, container is not None,
-                      bool(title) and not headline.is_site_name(title), confirmed, pagetype.link_items(root)[1]),
+                      bool(title) and not headline.is_site_name(title), confirmed,
+                      () if confirmed else pagetype.link_items(root)),
         options.min_chars, options.list_link_share)
     if rejection:
         result.status, result.reason = rejection
@@ -209,7 +209,7 @@ def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info
     outlet named without a label beside the time."""
     return ((_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
             or metadata.source_in(info) or metadata.source_in(around) or metadata.source_in_meta(root)
-            or _first_text(root, CMS_SOURCES, min_chars=2)
+            or (_first_text(root, CMS_SOURCES, min_chars=2) if any(s[1:] in raw for s in CMS_SOURCES) else None)
             or (metadata.paper_name(root.findtext(".//title") or "")
                 if EPAPER_MARKUP.search(raw) or EPAPER_URL.search(url) else None)
             or metadata.outlet_in(info, title))
@@ -220,33 +220,54 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     """The body of a page whose container no rule names: trafilatura's, unless the page's prose is elsewhere.
 
     trafilatura sometimes settles on the wrong block (a comment box below a story it judged too dense with
-    markup); the density of running text (`density`) is the second opinion. When the two disagree (trafilatura's
-    text mostly outside the densest block, which holds a story's worth of text), the story is the one that follows the headline:
-    the densest block wins when it starts below the headline and trafilatura's text starts above the headline
-    or below that block.
+    markup). When its text does not start right below the headline, the density of running text (`density`) is
+    the second opinion; if the two disagree (trafilatura's text mostly outside the densest block), the densest
+    block wins when it says at least as much (in sentences), starts below the headline, and trafilatura's text
+    starts above the headline or below that block: the story is what follows its headline.
     """
-    story = [copy.deepcopy(el) for el in density.story_elements(root)]
-    text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""
+    text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""  # trafilatura works on a copy
     if len(CJK_OR_WORD.findall(text)) < options.min_chars:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
     # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
     lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
                                              for line in text.splitlines() if line.strip()]))
+    lines_at = regions.start_at(page_lines, lines, title)
+    title_at = regions.title_at(page_lines, title, lines_at + 1) if lines_at is not None else None
+    if title_at is not None and lines_at - title_at <= _RIGHT_BELOW:
+        return lines  # the text starts right below the headline: no second opinion needed
+    story = [copy.deepcopy(el) for el in density.story_elements(root)]
     if not story:
         return lines
     for el in story:
         blocks.drop_chrome(el)
     prose = [line for el in story for line in blocks.lines(el)]
     found, kept = "".join(prose), "".join(lines)
-    if len(CJK_OR_WORD.findall(found)) < options.min_chars or headline.contained(kept, found) >= 0.5:
+    if len(CJK_OR_WORD.findall(found)) < options.min_chars or _share_inside(lines, found) >= 0.5:
         return lines
     if not kept:  # trafilatura found nothing: a short story between many links
         return prose
-    prose_at, lines_at = regions.start_at(page_lines, prose, title), regions.start_at(page_lines, lines, title)
+    if _sentences(prose) < _sentences(lines):  # the densest block says less than trafilatura's text
+        return lines
+    prose_at = regions.start_at(page_lines, prose, title)
     title_at = regions.title_at(page_lines, title, prose_at + 1) if prose_at is not None else None
     if title_at is None or lines_at is None:
         return lines
     return prose if lines_at < title_at or lines_at > prose_at else lines
+
+
+def _share_inside(lines: list[str], text: str) -> float:
+    """The share of `lines` (by characters) whose opening words `text` has too: how much of one extractor's body
+    lies in the other's."""
+    total = sum(map(len, lines))
+    return sum(len(line) for line in lines if line[:12] in text) / total if total else 0.0
+
+
+_RIGHT_BELOW = regions.INFO_LINES + 4  # lines between a headline and a story that starts right below it
+_SENTENCE_MARK = re.compile(r"[。！？!?]|\.(?:\s|$)")
+
+
+def _sentences(lines: list[str]) -> int:
+    return sum(len(_SENTENCE_MARK.findall(line)) for line in lines)
 
 
 def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 4) -> str | None:
@@ -255,6 +276,17 @@ def _first_text(root: HtmlElement, selectors: tuple[str, ...], min_chars: int = 
         if min_chars <= len(text) <= 120:
             return text
     return None
+
+
+def _by_class_or_id(named: list[HtmlElement], selectors: tuple[str, ...]) -> Iterator[HtmlElement]:
+    """What `_select` gives for selectors that are one class (".x") or one id ("#y"), from the page's elements
+    with a class or id (found once) instead of a CSS query of the whole tree."""
+    for selector in selectors:
+        name = selector[1:]
+        if selector.startswith("#"):
+            yield from (el for el in named if el.get("id") == name)
+        else:
+            yield from (el for el in named if name in el.get("class", "").split())
 
 
 @functools.lru_cache(maxsize=64)
@@ -276,7 +308,8 @@ def _select(root: HtmlElement, selectors: tuple[str, ...]) -> Iterator[HtmlEleme
         yield from (el for el in candidates if test(el))
 
 
-def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement | None:
+def _body_container(root: HtmlElement, options: ExtractOptions,
+                    named: Callable[[], list[HtmlElement]]) -> HtmlElement | None:
     """The portal's (or CMS's) body element when present and not a link list.
 
     A portal's own element is authoritative even when short or empty: a photo caption stays a photo caption
@@ -285,7 +318,7 @@ def _body_container(root: HtmlElement, options: ExtractOptions) -> HtmlElement |
     for el in _select(root, options.body_selectors):
         if blocks.link_text_share(el) < options.list_link_share:
             return el
-    for el in _select(root, BODY_SELECTORS):  # generic CMS names: other sites reuse them, so only a full one counts
+    for el in _by_class_or_id(named(), BODY_SELECTORS):  # CMS names other sites reuse too: only a full one counts
         if (blocks.link_text_share(el) < options.list_link_share
                 and len(blocks.clean_line(el.text_content())) >= options.min_chars):
             return el

@@ -8,6 +8,7 @@ channel segments is the headline, unless it is only the site's name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -66,12 +67,7 @@ def agreement(candidate: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def contained(part: str, whole: str) -> float:
-    """The share of `part`'s bigrams that `whole` has too."""
-    a, b = _bigrams(part), _bigrams(whole)
-    return sum((a & b).values()) / max(1, sum(a.values()))
-
-
+@functools.lru_cache(maxsize=256)  # a page's titles are compared with every candidate and line
 def _bigrams(text: str) -> Counter:
     s = _NOT_TEXT.sub("", text).lower()
     return Counter(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else Counter(s)

@@ -20,6 +20,7 @@ STUB_CHARS = 200  # a redirect stub says little besides "redirecting"
 # A list of teasers: headline links, each with its summary; no run of text between two links is the story.
 TEASER_LINKS = 5
 STORY_RUN_SHARE = 0.4
+TEASER_CHARS = 200  # a teaser's summary is short; a story's run of paragraphs between two links is longer
 
 
 def size(text: str) -> int:
@@ -39,7 +40,7 @@ class Page:
     has_container: bool
     has_headline: bool  # a headline of the page's own (not just the site's name)
     confirmed_headline: bool  # a headline element the page's title repeats
-    items_text: str = ""  # the text of the page's largest run of repeated link items (see `link_items`)
+    items: tuple[str, ...] = ()  # the texts of the page's largest run of repeated link items (see `link_items`)
 
 
 def rejection(page: Page, min_chars: int, list_link_share: float) -> tuple[str, str] | None:
@@ -57,7 +58,7 @@ def rejection(page: Page, min_chars: int, list_link_share: float) -> tuple[str, 
         return "not_article", f"list page ({len(page.linked)} of {len(page.body_lines)} paragraphs are links)"
     if _teasers(page):
         return "not_article", f"list page ({len(page.linked)} headlines with their summaries)"
-    items = _items_verdict(page)
+    items = _items_verdict(page, min_chars)
     if items:
         return "not_article", items
     if n >= min_chars:
@@ -122,7 +123,8 @@ def _teasers(page: Page) -> bool:
         elif not _FURNITURE.match(line):
             runs[-1] += len(line)
     text = sum(runs)
-    return bool(text) and max(runs) < STORY_RUN_SHARE * text and sum(1 for r in runs if r) >= TEASER_LINKS - 1
+    return (bool(text) and max(runs) < min(STORY_RUN_SHARE * text, TEASER_CHARS)
+            and sum(1 for r in runs if r) >= TEASER_LINKS - 1)
 
 
 _BULLETS = re.compile(r"[·•]")
@@ -153,47 +155,63 @@ def is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bo
 
 ITEM_MIN = 5  # repeated items a list has at least
 ITEM_HEADLINE_CHARS = 8  # an item's link text is a headline, not a "more" or a page number
-ITEM_SHARE = 0.8  # of the items of one shape, this share hold a headline link
+ITEM_SHARE = 0.8  # of the items of one shape, this share open with a headline link
+ITEM_LEAD_CHARS = 20  # what may stand before an item's headline: a date, a rank, a bullet
+ITEM_TAGS = frozenset(("li", "tr", "div", "dd", "dt", "article", "section", "td", "table", "ul", "h2", "h3", "h4"))
 
 
-def link_items(root: HtmlElement) -> tuple[int, str]:
-    """(count, text) of the page's largest run of items of one shape (same tag and class, side by side under one
-    parent) that each hold a headline link: a list's rows, teasers or threads, whatever the template."""
-    best_count, best_text = 0, ""
+def link_items(root: HtmlElement) -> tuple[str, ...]:
+    """The texts of the page's largest run of items of one shape (same tag and class, side by side under one
+    parent) that each open with a headline link: a list's rows, teasers or threads, whatever the template."""
+    best: tuple[str, ...] = ()
+    best_chars = 0
     for parent in root.iter():
         if not isinstance(parent.tag, str) or len(parent) < ITEM_MIN:
             continue
         groups: dict[tuple[str, str], list[HtmlElement]] = {}
         for child in parent:
-            if isinstance(child.tag, str):
+            if isinstance(child.tag, str) and child.tag in ITEM_TAGS:
                 groups.setdefault((child.tag, child.get("class", "")), []).append(child)
         for members in groups.values():
             if len(members) < ITEM_MIN:
                 continue
-            with_link = [m for m in members if any(len((a.text_content() or "").strip()) >= ITEM_HEADLINE_CHARS
-                                                   for a in m.iter("a"))]
+            with_link = [m for m in members if _starts_with_headline_link(m)]
             if len(with_link) < ITEM_SHARE * len(members):
                 continue
-            text = "\n".join(m.text_content() for m in members)
-            if len(text) > len(best_text):
-                best_count, best_text = len(members), text
-    return best_count, best_text
+            texts = tuple(" ".join(m.text_content().split()) for m in members)
+            chars = sum(map(len, texts))
+            if chars > best_chars:
+                best, best_chars = texts, chars
+    return best
 
 
-def _items_verdict(page: Page) -> str | None:
-    """A list the extractor read around: most of the body is inside the list's items (teasers), or, on a page
-    without a headline of its own, the items hold far more text than the "body" found beside them."""
-    if not page.items_text:
+def _starts_with_headline_link(item: HtmlElement) -> bool:
+    """An item that opens with a headline link (maybe after its date or rank): a list's row, not a paragraph
+    with a link inside it."""
+    for a in item.iter("a"):
+        text = " ".join((a.text_content() or "").split())
+        if len(text) >= ITEM_HEADLINE_CHARS:
+            return " ".join(item.text_content().split()).find(text) <= ITEM_LEAD_CHARS
+    return False
+
+
+def _items_verdict(page: Page, min_chars: int) -> str | None:
+    """A list the extractor read around, on a page the title does not confirm a headline of: most of the body is
+    inside the list's items (their summaries), or the items hold far more text than the little found beside
+    them."""
+    if not page.items or page.confirmed_headline:
         return None
-    body = [line for line in page.text.split("\n") if line]
-    inside = sum(len(line) for line in body if line in page.items_text)
+    body = [line for line in page.text.split("\n") if len(line) >= ITEM_EVIDENCE_CHARS]
+    holders = [next((i for i, item in enumerate(page.items) if line in item), None) for line in body]
+    inside = sum(len(line) for line, at in zip(body, holders) if at is not None)
     total = sum(map(len, body))
-    if total and inside >= ITEM_BODY_SHARE * total:
+    if total and inside >= ITEM_BODY_SHARE * total and len({at for at in holders if at is not None}) >= ITEM_MIN:
         return "list page (its text is the items of a list)"
-    if not page.confirmed_headline and len(page.items_text) >= ITEMS_OVER_BODY * max(1, total):
+    if size(page.text) < 3 * min_chars and sum(map(len, page.items)) >= ITEMS_OVER_BODY * max(1, total):
         return "list page (a list of headline links beside little text)"
     return None
 
 
 ITEM_BODY_SHARE = 0.5
+ITEM_EVIDENCE_CHARS = 20  # a shorter line may stand in an item by chance
 ITEMS_OVER_BODY = 2.0

@@ -25,15 +25,14 @@ BODY_SELECTORS = (
     "#js_content", ".rich_media_content", ".TRS_Editor", "#zoom", "#ozoom", ".artCon", ".art_con",
     ".article-content", ".article_content", "#artibody", ".contTxt", ".content_text",
 )
-# Title elements, best first (before <h1>, which may be the site logo on some templates).
-# Every match is a candidate; the one the page's <title> repeats wins (see headline.py).
-TITLE_SELECTORS = (".rich_media_title", ".artTitle", ".art_title", ".article-title", ".title", "#title",
-                   "founder-title", "h1", "h2", "h3")
+# Headline elements: by class or id, then by tag. Every one is a candidate; the one the page's <title> repeats
+# wins (see headline.py).
+TITLE_CLASSES = frozenset(("rich_media_title", "artTitle", "art_title", "article-title", "title"))
+TITLE_IDS = frozenset(("title", "activity-name"))
+TITLE_TAGS = ("founder-title", "h1", "h2", "h3")
 
-# Class/id fragments of image captions (lower-case).
-CAPTION_HINTS = ("caption", "pic_txt", "pictxt", "pic-txt", "pictext", "img_desc", "imgdesc", "img-desc",
-                 "photo_desc", "photodesc", "photo-desc", "pic_desc", "picdesc", "pic-desc", "img_title",
-                 "imgtitle", "pic_title", "pictitle", "img_txt", "imgtxt", "img-txt", "img_intro", "pic_intro")
+# Class/id fragments of image captions (lower-case), as one pattern: "caption", "pic_txt", "img-desc", "photodesc" …
+CAPTION_HINTS = re.compile(r"caption|(?:pic|img|photo)[-_]?(?:txt|text|desc|title|intro)")
 # What a caption says: where the picture is from, or what it shows ("图为民警在现场", "（记者 王磊 摄）", "视频截图").
 CAPTION_TEXT = re.compile(
     r"^(?:图[为片中示：:]|圖[為片中示：:]|图\s*\d|資料圖|资料图|上图|下图|左图|右图|组图|▲|△|↑)|"
