@@ -206,3 +206,10 @@ def test_the_generic_body_names_are_single_classes_or_ids():
     from crawler.extraction.patterns import BODY_SELECTORS
 
     assert all(s[0] in "#." and s[1:].replace("_", "").replace("-", "").isalnum() for s in BODY_SELECTORS)
+
+
+def test_a_headline_element_running_on_into_a_label_is_cut_to_the_pages_title():
+    lines: list[str] = []
+    assert choose(["独家 | 德州警方破获跨省电信诈骗案"], ["德州警方破获跨省电信诈骗案"], lines) == "德州警方破获跨省电信诈骗案"
+    assert choose(["德州警方破获跨省电信诈骗案(组图)"], ["德州警方破获跨省电信诈骗案(组图)"], lines) == "德州警方破获跨省电信诈骗案"
+    assert strip_site_suffix("德州警方破获跨省电信诈骗案丨澎湃新闻") == "德州警方破获跨省电信诈骗案"

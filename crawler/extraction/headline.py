@@ -15,9 +15,18 @@ from collections import Counter
 from lxml.html import HtmlElement
 
 from crawler.extraction.blocks import clean_line
-from crawler.extraction.patterns import NOISE_LINE, SITE_WORDS, TIME_LINE, TITLE_META, TITLE_SEPARATORS
+from crawler.extraction.patterns import (
+    NOISE_LINE,
+    SITE_WORDS,
+    TIME_LINE,
+    TITLE_DECORATION,
+    TITLE_META,
+    TITLE_SEPARATORS,
+)
 
 MIN_CHARS, MAX_CHARS = 2, 120
+# A headline element holding the page's title with this much besides (a label, the source) is cut to the title.
+OWN_WORDS = 0.6
 # How much a candidate must share with the page's own title to be taken as the headline (bigram F1).
 AGREEMENT = 0.5
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -27,7 +36,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:
     """The title without the site and channel names after it ("标题_国内新闻_央视网(cctv.com)" → "标题")."""
-    title = clean_line(title)
+    title = TITLE_DECORATION.sub("", clean_line(title))
     for suffix in suffixes:
         if suffix and title.endswith(suffix) and len(title) > len(suffix):
             return clean_line(title[: -len(suffix)].rstrip("_-|｜－— "))
@@ -103,8 +112,9 @@ def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> s
         if score > best_score:
             best, best_score = candidate, score
     if best and best_score >= AGREEMENT:
-        # a headline element that runs on into the source or the date after the headline: the title's words only
-        return next((t for t in own if best.startswith(t)), best)
+        # a headline element that runs on into a label, the source or the date: the title's words only
+        found = next((t for t in own if t in best and len(t) >= OWN_WORDS * len(best)), best)
+        return TITLE_DECORATION.sub("", found)
     for t in own:
         printed = [line for line in page_lines if len(line) <= MAX_CHARS and t.startswith(line)
                    and len(line) >= max(MIN_CHARS, len(t) // 2)]

@@ -213,7 +213,9 @@ DATE_LABEL = re.compile(
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date", "og:release_date",
              "dc.date", "dc.date.issued", "datepublished", "firstpublishedtime", "publishtime")
 # Title separators before a site or channel name: "标题_平安浙江网", "标题-大众网".
-TITLE_SEPARATORS = re.compile(r"\s*(?:_|－|—{1,2}|\s-\s|-|\||｜)\s*")
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|－|—{1,2}|\s-\s|-|\||｜|丨)\s*")
+# What CMSs append to a headline about its pictures or video: "标题(图)", "标题[组图]", "标题（附视频）".
+TITLE_DECORATION = re.compile(r"\s*[(（\[【](?:组?图|多图|图文|高清组?图|附?视频|附图|图\+视频)[)）\]】]$")
 SITE_WORDS = re.compile(r"网|網|在线|在線|日报|日報|晚报|晚報|报|報|新闻|新聞|频道|頻道|公安|政府|门户|門戶|首页|首頁|中国|中國|平台|"
                         r"官网|官網|数字报|電子報|电子版|客户端|博客|论坛|論壇|社区|社區|百科|号$|號$|资讯|資訊")
 # <meta> names that carry the page's own title, beside <title>.
