@@ -213,3 +213,23 @@ def test_a_headline_element_running_on_into_a_label_is_cut_to_the_pages_title():
     assert choose(["独家 | 德州警方破获跨省电信诈骗案"], ["德州警方破获跨省电信诈骗案"], lines) == "德州警方破获跨省电信诈骗案"
     assert choose(["德州警方破获跨省电信诈骗案(组图)"], ["德州警方破获跨省电信诈骗案(组图)"], lines) == "德州警方破获跨省电信诈骗案"
     assert strip_site_suffix("德州警方破获跨省电信诈骗案丨澎湃新闻") == "德州警方破获跨省电信诈骗案"
+
+
+HEAD = ("<html><head><meta charset='utf-8'><title>德州警方破获跨省电信诈骗案_某某网</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div>")
+ARTICLE = f"<h1>德州警方破获跨省电信诈骗案</h1><div class='content'><p>{STORY}</p><p>{MORE}</p></div>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        HEAD + "</body></html>" + ARTICLE,  # the story after an early </html>
+        HEAD + "<html><head><title>页头</title></head><body><div>导航</div></body></html>" + ARTICLE,  # an included page
+        HEAD + f"<h1>德州警方破获跨省电信诈骗案<div class='content'><p>{STORY}<p>{MORE}<div><table><tr><td>",  # unclosed
+        HEAD + "<!--#include virtual='/inc/top.html'-->" + ARTICLE + "<!--#include virtual='/inc/foot.html'-->",
+    ],
+)
+def test_broken_markup_does_not_lose_the_body(html):
+    result = extract_page(html.encode(), "http://news.example.cn/a/1.html")
+    assert (result.status, result.title) == ("article", "德州警方破获跨省电信诈骗案")
+    assert STORY in result.text and MORE in result.text

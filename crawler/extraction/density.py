@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 MIN_BLOCK_CHARS = 25
