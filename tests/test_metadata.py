@@ -111,3 +111,11 @@ def test_the_founder_e_paper_keeps_its_date_in_a_comment():
 )
 def test_dates_in_the_forms_pages_print_them(text, expected):
     assert date_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("来源于：东区办事处", "东区办事处"), ("来源CSDN|", "CSDN"), ("来源于网络", None), ("来源：新京报", "新京报")],
+)
+def test_a_source_label_with_or_without_its_colon(text, expected):
+    assert source_in(text) == expected

@@ -153,7 +153,8 @@ NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目�
 
 # Labels before source and author values.
 # The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
-SOURCE_LABEL = re.compile(r"(?:信息来源|来源|來源|稿源|出处)\s*(?:[:：]\s*|(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为]))")
+SOURCE_LABEL = re.compile(
+    r"(?:信息来源|来源|來源|稿源|出处)(?:于?\s*[:：]\s*|(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为]))")
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
 # A value that is really the next label: `作者: 来源:大众网` means no author.

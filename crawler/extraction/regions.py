@@ -9,7 +9,7 @@ import re
 from crawler.extraction.patterns import DATE, INFO_LINE
 
 INFO_LINES = 8  # how many lines below the headline may hold the info line
-BELOW_LINES = 6  # how many rows after the story may hold its source
+BELOW_LINES = 12  # how many rows after the story may hold its source (past share buttons and counters)
 _KEY_CHARS = 12
 _LIST_MARK = re.compile(r"^[-*•·]\s+")
 _PROSE = re.compile(r"[。！？]")
