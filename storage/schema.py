@@ -155,3 +155,10 @@ def m007_article_versions(db: Database) -> None:
         not_null={"article_id", "text", "content_hash"},
     )
     db["article_versions"].create_index(["article_id"])
+
+
+@migrations()
+def m008_pages_by_article(db: Database) -> None:
+    """Pages looked up by their article (every new article marks its earlier copies as aliases): without this
+    index each lookup scanned every page, and adding an article slowed down as the archive grew."""
+    db["pages"].create_index(["article_id"])

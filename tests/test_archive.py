@@ -139,3 +139,10 @@ def test_the_article_follows_the_earliest_published_copy_whichever_was_crawled_f
     dedup = dict(archive.db.execute("SELECT portal, dedup FROM pages").fetchall())
     assert dedup == {"zjol": "new", "cnnb": "alias"}
     assert article["page_id"] == archive.db.execute("SELECT id FROM pages WHERE portal = 'zjol'").fetchone()[0]
+
+
+def test_marking_an_articles_earlier_copies_uses_an_index_not_a_scan_of_every_page(archive):
+    plan = archive.db.execute("EXPLAIN QUERY PLAN UPDATE pages SET dedup = 'alias' "
+                              "WHERE article_id = ? AND dedup = 'new' AND id != ?", [1, 1]).fetchall()
+    details = " ".join(row[-1] for row in plan)
+    assert "SCAN pages" not in details and "idx_pages_article_id" in details, details
