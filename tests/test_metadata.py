@@ -105,6 +105,8 @@ def test_the_founder_e_paper_keeps_its_date_in_a_comment():
         ("7 September 2019", "2019-09-07"),
         ("民國108年9月7日", "2019-09-07"),  # Taiwan's Minguo years
         ("發布時間：108/09/07 14:30", "2019-09-07T14:30:00+08:00"),
+        ("发布时间：18-03-0823:16", "2018-03-08T23:16:00+08:00"),  # a two-digit year after its label
+        ("电话 18-03-08", None),  # …and not without one
         ("3/6/2005", None),  # month/day or day/month: not read
         ("报警电话 110-12-31", None),
     ],

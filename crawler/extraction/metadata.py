@@ -43,7 +43,8 @@ def iso_date(match: re.Match[str]) -> str | None:
     otherwise."""
     parts = match.groupdict()
     try:
-        year = int(parts["roc"]) + 1911 if parts.get("roc") else int(parts["y"])
+        year = (int(parts["roc"]) + 1911 if parts.get("roc")
+                else 2000 + int(parts["yy"]) if parts.get("yy") else int(parts["y"]))
         month = _MONTH_NUMBERS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts.get("m") or parts["m2"])
         day_of_month = int(parts.get("d") or parts["d2"])
         day = datetime(year, month, day_of_month)

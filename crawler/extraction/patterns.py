@@ -173,12 +173,15 @@ DATE = re.compile(
     r"(?:\s*(?:星期|周)[一二三四五六日天])?" + _TIME
 )
 _MONTHS = r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
-# Other forms: English month names in either order, and Taiwan's Minguo years (民國108年 = 2019). Not numeric
+# Other forms: English month names in either order, Taiwan's Minguo years (民國108年 = 2019), labelled two-digit
+# years. Not numeric
 # month/day/year: "3/6/2005" is the 3rd of June as often as the 6th of March.
 OTHER_DATES = (
     re.compile(_MONTHS + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+" + _MONTHS + r",?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
     re.compile(r"(?:民國|民国)\s*(?P<roc>\d{2,3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日" + _TIME),
+    # a two-digit year, only after a time label ("发布时间：18-03-08 23:16")
+    re.compile(r"(?:发布时间|发表时间|发布日期|更新时间|时间|日期)\s*[:：]\s*(?P<yy>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{2}|\d(?!\d))" + _TIME),
     re.compile(r"(?<![\d/.])(?P<roc>1[01]\d)\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日|"
                r"/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?![\d/.]))" + _TIME),
 )
