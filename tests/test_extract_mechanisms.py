@@ -233,3 +233,35 @@ def test_broken_markup_does_not_lose_the_body(html):
     result = extract_page(html.encode(), "http://news.example.cn/a/1.html")
     assert (result.status, result.title) == ("article", "德州警方破获跨省电信诈骗案")
     assert STORY in result.text and MORE in result.text
+
+
+@pytest.mark.parametrize("line", ["民警提醒：不要随意下载陌生APP，谨防诈骗。", "打开手机客户端即可查询违章。", "该观点不代表任何官方立场。"])
+def test_a_story_sentence_that_sounds_like_a_notice_stays(line):
+    body, _ = clean_lines([STORY, line, MORE], None)
+    assert line in body
+
+
+def test_a_story_that_mentions_a_deletion_is_not_an_error_page():
+    paragraphs = "".join(f"<p>第{i}段：{STORY}</p>" for i in range(6))
+    body = f"<div class='content'>{paragraphs}<p>此后对方的微信已被删除。</p><p>{MORE}</p></div>{FRAME}"
+    result = extract_page(page(body, "某某网"), "http://news.example.cn/a/1.html")
+    assert result.status == "article", result.reason
+
+
+def test_a_source_is_not_read_out_of_a_caption_or_a_headline():
+    from crawler.extraction.metadata import source_in
+
+    assert source_in("图片来源网络") is None
+    assert source_in("揭秘网络谣言来源背后的黑色产业链") is None
+    assert source_in("| 来源CSDN |") == "CSDN"
+
+
+def test_long_runs_of_letters_or_separators_cost_no_backtracking():
+    import time
+
+    from crawler.extraction.metadata import date_in_text
+
+    start = time.process_time()
+    date_in_text("mar" * 40000)
+    strip_site_suffix("标题" + "-网" * 10000)
+    assert time.process_time() - start < 2  # seconds; quadratic versions took over a minute

@@ -57,14 +57,17 @@ def caption_texts(root: HtmlElement, named_elements: list[HtmlElement]) -> set[s
     worded as one: "图为…", "…摄", "视频截图"). Read, not removed: trafilatura weighs the page as it is."""
     found = {clean_line(text) for e in named_elements
              if (e.tag == "figcaption" or CAPTION_HINTS.search(f"{e.get('class', '')} {e.get('id', '')}".lower()))
-             and (text := short_text(e, CAPTION_CHARS))}
+             and (text := short_text(e, CAPTION_CHARS)) and len(clean_line(text)) <= CAPTION_CHARS}
     for img in root.iter("img"):
         block = img.getparent()
         while block is not None and block.tag not in _PICTURE_BLOCKS:
             block = block.getparent()
         if block is None or block.getparent() is None or block.tag == "td" and len(block) > 3:
             continue
-        text = clean_line(block.text_content())
+        raw = short_text(block, CAPTION_CHARS)
+        if raw is None:
+            continue  # a block with much more text than a caption: the story's own
+        text = clean_line(raw)
         if text:
             if _is_caption(text, block) and len(block.findall(".//img")) == 1 and block.find(".//a") is None \
                     and not any(isinstance(c.tag, str) and c.tag in ("p", "div", "table") for c in block):
@@ -72,7 +75,7 @@ def caption_texts(root: HtmlElement, named_elements: list[HtmlElement]) -> set[s
             continue
         after = block.getnext()
         if after is not None and isinstance(after.tag, str) and after.find(".//img") is None:
-            caption = clean_line(after.text_content())
+            caption = clean_line(short_text(after, CAPTION_CHARS) or "")
             if _is_caption(caption, after):
                 found.add(caption)
     found.discard("")
@@ -94,7 +97,8 @@ def _centred(el: HtmlElement) -> bool:
 
 
 def short_text(el: HtmlElement, limit: int) -> str | None:
-    """The element's text when it has at most `limit` characters (a headline), else None, without reading on
+    """The element's text, or None when it is much longer than `limit` characters (up to four times as many
+    raw characters pass, markup whitespace included: callers measure the cleaned text), without reading on
     through a big element's whole text."""
     parts: list[str] = []
     size = 0

@@ -21,7 +21,6 @@ from lxml.html import HTMLParser, HtmlElement, document_fromstring, soupparser
 from trafilatura.settings import Extractor
 
 from crawler.extraction import blocks, classify, density, headline, metadata, pagetype, regions
-from crawler.extraction.pagetype import CJK_OR_WORD
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
 from crawler.extraction.patterns import (
@@ -187,7 +186,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
                    or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
                    or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
                    or metadata.date_by_htmldate(root)),
-        source=_source(root, url, raw, options, info, around, title),
+        source=_source(root, url, raw, options, info, around, title, named),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
     )
@@ -203,16 +202,25 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
 
 
 def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info: str, around: str,
-            title: str | None) -> str | None:
+            title: str | None, named: Callable[[], list[HtmlElement]]) -> str | None:
     """The story's source wherever the page prints it: the portal's own element; a labelled value below the
     headline or after the story; the head's metadata; a platform's account element; an e-paper's paper; an
     outlet named without a label beside the time."""
     return ((_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
             or metadata.source_in(info) or metadata.source_in(around) or metadata.source_in_meta(root)
-            or (_first_text(root, CMS_SOURCES, min_chars=2) if any(s[1:] in raw for s in CMS_SOURCES) else None)
+            or (_cms_source(named()) if any(s[1:] in raw for s in CMS_SOURCES) else None)
             or (metadata.paper_name(root.findtext(".//title") or "")
                 if EPAPER_MARKUP.search(raw) or EPAPER_URL.search(url) else None)
             or metadata.outlet_in(info, title))
+
+
+def _cms_source(named: list[HtmlElement]) -> str | None:
+    """A platform's account element (WeChat's #js_name): the source of a post on it."""
+    for el in _by_class_or_id(named, CMS_SOURCES):
+        text = blocks.clean_line(el.text_content())
+        if 2 <= len(text) <= 120:
+            return text
+    return None
 
 
 def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lines: list[str],
@@ -226,7 +234,7 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     starts above the headline or below that block: the story is what follows its headline.
     """
     text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""  # trafilatura works on a copy
-    if len(CJK_OR_WORD.findall(text)) < options.min_chars:
+    if pagetype.size(text) < options.min_chars:
         text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
     # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
     lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
@@ -235,6 +243,8 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     title_at = regions.title_at(page_lines, title, lines_at + 1) if lines_at is not None else None
     if title_at is not None and lines_at - title_at <= _RIGHT_BELOW:
         return lines  # the text starts right below the headline: no second opinion needed
+    if lines and (not title or lines_at is None):
+        return lines  # without a place for the headline or for the text, the second opinion cannot win
     story = [copy.deepcopy(el) for el in density.story_elements(root)]
     if not story:
         return lines
@@ -242,7 +252,7 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
         blocks.drop_chrome(el)
     prose = [line for el in story for line in blocks.lines(el)]
     found, kept = "".join(prose), "".join(lines)
-    if len(CJK_OR_WORD.findall(found)) < options.min_chars or _share_inside(lines, found) >= 0.5:
+    if pagetype.size(found) < options.min_chars or _share_inside(lines, found) >= 0.5:
         return lines
     if not kept:  # trafilatura found nothing: a short story between many links
         return prose

@@ -25,6 +25,7 @@ from crawler.extraction.patterns import (
 )
 
 MIN_CHARS, MAX_CHARS = 2, 120
+MAX_TITLE_CHARS = 300  # a longer <title> is cut before its site segments are looked for (and is no headline)
 # A headline element holding the page's title with this much besides (a label, the source) is cut to the title.
 OWN_WORDS = 0.6
 # How much a candidate must share with the page's own title to be taken as the headline (bigram F1).
@@ -36,7 +37,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def strip_site_suffix(title: str, suffixes: tuple[str, ...] = ()) -> str:
     """The title without the site and channel names after it ("标题_国内新闻_央视网(cctv.com)" → "标题")."""
-    title = TITLE_DECORATION.sub("", clean_line(title))
+    title = TITLE_DECORATION.sub("", clean_line(title)[:MAX_TITLE_CHARS])
     for suffix in suffixes:
         if suffix and title.endswith(suffix) and len(title) > len(suffix):
             return clean_line(title[: -len(suffix)].rstrip("_-|｜－— "))

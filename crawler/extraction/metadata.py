@@ -53,7 +53,8 @@ def iso_date(match: re.Match[str]) -> str | None:
         if parts.get("H") is None:
             return day.date().isoformat()
         hour = int(parts["H"])
-        if (parts.get("ampm") or parts.get("ampm2") or "").lower() in _AFTERNOON and hour < 12:
+        half = (parts.get("ampm") or parts.get("ampm2") or "").lower()
+        if (half in _AFTERNOON and hour < 12) or (half == "中午" and hour < 11):  # 中午1:30 is 13:30
             hour += 12
         moment = day.replace(hour=hour, minute=int(parts.get("M") or 0), second=int(parts.get("S") or 0),
                              tzinfo=SHANGHAI)
@@ -127,10 +128,14 @@ def date_in_script(raw: str, patterns: tuple[str, ...]) -> str | None:
         if not match:
             continue
         groups = match.groupdict()
+        found = None
         if groups.get("epoch"):
-            return datetime.fromtimestamp(int(groups["epoch"]), SHANGHAI).isoformat()
-        if groups.get("date"):
-            return date_in_text(groups["date"])
+            moment = datetime.fromtimestamp(int(groups["epoch"]), SHANGHAI)
+            found = moment.isoformat() if 1990 <= moment.year <= datetime.now().year + 1 else None
+        elif groups.get("date"):
+            found = date_in_text(groups["date"])
+        if found:
+            return found
     return None
 
 

@@ -107,8 +107,9 @@ def _not_found_message(page: Page, n: int) -> bool:
         return True
     if page.confirmed_headline:
         return False
+    story = set(page.body_lines)  # a sentence of the story ("对方的微信已被删除。") is no error message
     return any(len(line) <= NOT_FOUND_CHARS and NOT_FOUND_TEXT.search(line) and line not in page.headline_texts
-               for line in page.page_lines)
+               and line not in story for line in page.page_lines)
 
 
 def _teasers(page: Page) -> bool:
@@ -191,7 +192,7 @@ def _starts_with_headline_link(item: HtmlElement) -> bool:
     for a in item.iter("a"):
         text = " ".join((a.text_content() or "").split())
         if len(text) >= ITEM_HEADLINE_CHARS:
-            return " ".join(item.text_content().split()).find(text) <= ITEM_LEAD_CHARS
+            return 0 <= " ".join(item.text_content().split()).find(text) <= ITEM_LEAD_CHARS
     return False
 
 

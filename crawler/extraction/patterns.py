@@ -98,8 +98,9 @@ NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECAS
 SHORT_NOISE_LINE = re.compile(
     r"版权所有|Copyright|©|ICP备|ICP证|公网安备|备案号|免责声明|不代表本网|转载请注明|违法和不良信息|仅提供信息存储服务|only provides information storage|"
     # a notice below the story: the platform's disclaimer, the reprint terms, the app to download
-    r"^(?:特别|版权|免责|郑重)?声明\s*[:：]|不代表.{0,10}(?:观点|立场)|未经.{0,8}授权.{0,6}(?:不得|禁止)|"
-    r"(?:下载|打开|安装).{0,10}(?:APP|客户端)|更多(?:原创)?资讯请|仅代表.{0,8}(?:个人)?观点|(?:转发|转载)请注明",
+    r"^(?:特别|版权|免责|郑重)?声明\s*[:：]|不代表本?(?:网|站|平台|刊|报)|未经.{0,8}授权.{0,6}(?:不得|禁止)|"
+    r"^(?:下载|打开|安装).{0,10}(?:APP|客户端).{0,12}(?:阅读|查看|接收|获取|资讯|新闻)|更多(?:原创)?资讯请|"
+    r"^(?:本文|文章|以上内容)?仅代表.{0,8}(?:个人)?观点|(?:转发|转载)请注明",
     re.IGNORECASE,
 )
 SHORT_LINE_CHARS = 160
@@ -154,7 +155,8 @@ NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目�
 # Labels before source and author values.
 # The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
 SOURCE_LABEL = re.compile(
-    r"(?:信息来源|来源|來源|稿源|出处)(?:于?\s*[:：]\s*|(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为]))")
+    r"(?:信息来源|来源|來源|稿源|出处)于?\s*[:：]\s*|(?:^|(?<=[\s|｜]))(?:来源|來源|稿源)(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为])",
+    re.M)
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
 # A value that is really the next label: `作者: 来源:大众网` means no author.
@@ -172,7 +174,7 @@ DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?:星期|周)[一二三四五六日天])?" + _TIME
 )
-_MONTHS = r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_MONTHS = r"(?<![A-Za-z])(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 # Other forms: English month names in either order, Taiwan's Minguo years (民國108年 = 2019), labelled two-digit
 # years. Not numeric
 # month/day/year: "3/6/2005" is the 3rd of June as often as the 6th of March.
@@ -210,7 +212,7 @@ PAPER_NAME = re.compile(r"^(\S{2,10}?(?:日报|晚报|早报|商报|时报|日�
 # line goes on to a source/author label with its colon.
 DATE_LABEL = re.compile(
     r"(?<![\u4e00-\u9fff])(发布时间|发表时间|发布日期|更新时间|时间|日期|发表于|发布于|更新于|发文时间)\s*[:：]?\s*"
-    r"(?:19|20)\d{2}\s*[-/年.]|(?:posted|published)\s+(?:on\s+)?|"
+    r"(?:19|20)\d{2}\s*[-/年.]|(?i:posted|published)\s+(?i:on\s+)?|"
     r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑)\s*[:：]"
 )
 # <meta> names that carry a publication time.
@@ -225,7 +227,7 @@ SITE_WORDS = re.compile(r"网|網|在线|在線|日报|日報|晚报|晚報|报|
 # <meta> names that carry the page's own title, beside <title>.
 TITLE_META = ("og:title", "twitter:title", "title", "articletitle", "headline")
 # A line that prints the story's time, with or without the year ("发布时间：10-08 12:00", "2019-09-05 11:10").
-TIME_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}|^\s*(?:发布时间|发表时间|发表于|时间|日期)\s*[:：]?|"
+TIME_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}|^\s*(?:(?:发布时间|发表时间|发表于)\s*[:：]?|(?:时间|日期)\s*[:：])|"
                        r"\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}")
 # An outlet or account named without a label next to the time ("2019-09-05 11:10 游民星空[整理]", an account name
 # above "发布时间：…"): a short name, not a control, a counter or a person's two- or three-character name.
