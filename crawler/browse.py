@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,7 +115,14 @@ def browse(db: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
         metadata_file.write_text(json.dumps(metadata(db.stem), ensure_ascii=False), "utf-8")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         print(f"archive at http://{host}:{port}/{db.stem} (Ctrl-C stops it)", flush=True)
+        server = subprocess.Popen(datasette_command(db, metadata_file, host, port), env=env)
+        # a SIGTERM to this process (a service manager, a test) stops the server too, not only its parent
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
         try:
-            return subprocess.run(datasette_command(db, metadata_file, host, port), env=env).returncode
+            return server.wait()
         except KeyboardInterrupt:
+            server.terminate()
+            server.wait()
             return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +42,8 @@ def datasette(tmp_path_factory):
     archive.close()
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "crawler", "browse", "--db", str(db), "--port", str(port)],
-                               cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -53,8 +56,13 @@ def datasette(tmp_path_factory):
         process.kill()
         pytest.fail("datasette did not start")
     yield base
-    process.terminate()
+    process.terminate()  # `browse` stops its Datasette server when it is told to stop …
     process.wait(timeout=10)
+    time.sleep(0.5)
+    with contextlib.suppress(ProcessLookupError):  # … and nothing of its process group is left either way
+        assert os.killpg(process.pid, 0) is None
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the Datasette server outlived `browse`")
 
 
 def get_json(url: str):
