@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -105,13 +106,32 @@ def export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     writer = {"jsonl": _jsonl, "csv": _csv, "txt": _files, "md": _files, "warc": _warc}[fmt]
+    if _is_archive_file(out, Path(archive.path)):
+        raise ExportError(f"{out} is the archive itself; choose another --out (an export never writes over it)")
     if fmt in ("txt", "md"):
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file; {fmt} export writes a folder of files, give a folder path")
         out.mkdir(parents=True, exist_ok=True)
-    elif not out.parent.is_dir():
+        return writer(archive, fmt, out, selection, progress or (lambda n: None))
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; {fmt} export writes one file, give a file path")
+    if not out.parent.is_dir():
         raise ExportError(f"folder {out.parent} does not exist; create it or choose another --out")
-    return writer(archive, fmt, out, selection, progress or (lambda n: None))
+    # written beside the target and renamed into place: a killed or failed export leaves no half file that
+    # looks whole, and an earlier export at that path stays as it was until the new one is complete
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        n = writer(archive, fmt, partial, selection, progress or (lambda n: None))
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return n
+
+
+def _is_archive_file(out: Path, archive: Path) -> bool:
+    """Whether out is the archive or one of SQLite's files beside it (-wal, -shm, -journal)."""
+    names = {archive.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    return out.name in names and out.parent.resolve() == archive.parent.resolve()
 
 
 def _jsonl(archive: Archive, fmt: str, out: Path, selection: Selection, progress) -> int:

@@ -106,3 +106,34 @@ def test_export_command(archive, tmp_path, capsys):
     assert main(["export", "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"), "--db", db,
                  "--query", '"unclosed']) == 2
     assert "unbalanced quote" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["a.db", "a.db-wal", "a.db-shm"])
+def test_an_export_never_writes_over_the_archive(archive, tmp_path, capsys, name):
+    before = archive.db["articles"].count
+    assert main(["export", "--format", "jsonl", "--out", str(tmp_path / name), "--db", str(tmp_path / "a.db")]) == 2
+    assert "is the archive itself" in capsys.readouterr().err
+    assert Archive.open(tmp_path / "a.db").db["articles"].count == before
+
+
+def test_a_single_file_export_to_a_folder_is_refused_with_one_line(archive, tmp_path, capsys):
+    assert main(["export", "--format", "csv", "--out", str(tmp_path), "--db", str(tmp_path / "a.db")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "warc"])
+def test_a_failed_export_leaves_no_half_file_and_the_earlier_export_as_it_was(archive, tmp_path, monkeypatch, fmt):
+    out = tmp_path / f"a.{fmt}"
+    out.write_bytes(b"the earlier export")
+    calls = []
+
+    def fail_midway(n):
+        calls.append(n)
+        if n == 2:
+            raise OSError("No space left on device")
+
+    with pytest.raises(OSError):
+        export(archive, fmt, out, progress=fail_midway)
+    assert calls and out.read_bytes() == b"the earlier export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    assert export(archive, fmt, out) == len(TITLES) and out.read_bytes() != b"the earlier export"
