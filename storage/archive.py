@@ -44,6 +44,27 @@ class BatchResult:
     rejections: Counter = field(default_factory=Counter)
 
 
+def _refuse_other_files(path: Path) -> None:
+    """An existing file is opened (and migrated) only when it is an archive of ours or an empty database: another
+    program's SQLite file, or any other file, is left untouched with a message."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            ours = "_sqlite_migrations" in tables and conn.execute(
+                "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", [schema.MIGRATION_SET]
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a usable SQLite file ({exc}); pass the --db of an archive") from None
+    if tables and not ours:
+        raise ArchiveError(f"{path} is another program's database (tables: {', '.join(sorted(tables)[:5])}); "
+                           "it was left untouched: pass a new path or an archive's path as --db")
+
+
 class Archive:
     """The archive file, opened and migrated; pass an existing sqlite_utils.Database or use `open`."""
 
@@ -59,6 +80,7 @@ class Archive:
         path = Path(path)
         if not path.parent.is_dir():
             raise ArchiveError(f"folder {path.parent} does not exist; create it or choose another --db path")
+        _refuse_other_files(path)
         try:
             return cls(Database(path))
         except sqlite3.Error as exc:

@@ -7,7 +7,8 @@ from sqlite_utils.migrations import Migrations
 
 from storage import fts, neardup
 
-migrations = Migrations("police_news_archive")
+MIGRATION_SET = "police_news_archive"  # how the archive's migrations are named in _sqlite_migrations
+migrations = Migrations(MIGRATION_SET)
 
 
 @migrations()

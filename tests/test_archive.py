@@ -146,3 +146,30 @@ def test_marking_an_articles_earlier_copies_uses_an_index_not_a_scan_of_every_pa
                               "WHERE article_id = ? AND dedup = 'new' AND id != ?", [1, 1]).fetchall()
     details = " ".join(row[-1] for row in plan)
     assert "SCAN pages" not in details and "idx_pages_article_id" in details, details
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "民警"], ["export", "--format", "jsonl", "--out", "x.jsonl"]])
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path, capsys, command):
+    from crawler.cli import main
+
+    other = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO notes (body) VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    command = [c if c != "x.jsonl" else str(tmp_path / c) for c in command]
+    assert main([*command, "--db", str(other)]) == 2
+    assert "another program's database" in capsys.readouterr().err
+    assert other.read_bytes() == before and not (tmp_path / "notes.sqlite-wal").exists()
+
+
+def test_an_archive_and_an_empty_file_open_as_archives(tmp_path):
+    Archive.open(tmp_path / "a.db").close()
+    Archive.open(tmp_path / "a.db").close()  # reopened: ours
+    (tmp_path / "empty.db").touch()
+    Archive.open(tmp_path / "empty.db").close()
+    with pytest.raises(ArchiveError, match="not a usable SQLite file"):
+        (tmp_path / "text.db").write_text("not a database at all, just some text " * 10)
+        Archive.open(tmp_path / "text.db")
