@@ -5,9 +5,10 @@ from __future__ import annotations
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.url import url_is_from_any_domain
 
 from storage import Archive
 
@@ -19,6 +20,31 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
     def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
         settings = crawler.settings
         return cls(settings.get("USER_AGENT", "").replace("{contact}", settings.get("CONTACT_URL", "")))
+
+
+OFF_PORTAL = "redirected off the portal"  # the start of the reason an off-domain redirect is recorded with
+
+
+class AllowedDomainsGuard:
+    """No request leaves the portal's allowed domains, however it was made: a redirect, a meta refresh or a retry
+    of an article request (which carries dont_filter, so Scrapy's offsite filter lets it pass) is dropped before
+    anything is sent, robots.txt included. Counted as `archive/offsite_blocked`."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AllowedDomainsGuard:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider) -> None:
+        domains = getattr(spider, "allowed_domains", None)
+        if not domains or url_is_from_any_domain(request.url, domains):
+            return None
+        self.crawler.stats.inc_value("archive/offsite_blocked")
+        if request.meta.get("redirect_urls"):
+            raise IgnoreRequest(f"{OFF_PORTAL} (to {request.url})")
+        raise IgnoreRequest(f"off the portal's domains ({request.url})")
 
 
 class ArchivedUrlFilter(BaseSpiderMiddleware):

@@ -24,7 +24,7 @@ class ExtractionPipeline:
         return cls(crawler)
 
     def process_item(self, item: Page) -> Page:
-        if item.outcome in ("list", "error"):
+        if item.outcome in ("list", "error") or item.reason:  # decided by the spider (an off-portal redirect)
             return item
         spider = self.crawler.spider
         options: ExtractOptions = getattr(spider, "extract_options", ExtractOptions())

@@ -58,9 +58,10 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
-# Our components, in data-flow order: who we say we are and conditional list requests (downloader),
-# skipping settled URLs (spider), then extraction and the archive (pipelines).
+# Our components, in data-flow order: no request off the portal's domains, who we say we are and conditional
+# list requests (downloader), skipping settled URLs (spider), then extraction and the archive (pipelines).
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.AllowedDomainsGuard": 50,  # before robots.txt (100): not even that is asked off-domain
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)

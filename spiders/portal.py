@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
+from crawler.middlewares import OFF_PORTAL
 from crawler.portals import Portal
 from storage import Archive
 from storage.dedup import url_hash, without_tracking
@@ -178,8 +179,11 @@ class PortalSpider(Spider):
         if replica:  # say which portal URL failed, not the loopback address it was sent to
             parts = urlsplit(request.url)
             message = message.replace(replica, f"{parts.scheme}://{parts.netloc}")
+        outcome = "error"
         if "max redirections" in message:
             message = "redirect loop (too many redirects)"
+        elif failure.check(IgnoreRequest) and message.startswith(OFF_PORTAL):
+            outcome = "not_article"  # a rejection with its target, not an error to retry
         else:
             message = f"{failure.type.__name__}: {message}"
         yield PageItem(
@@ -187,7 +191,7 @@ class PortalSpider(Spider):
             portal=self.name,
             fetched_at=utc_now(),
             final_url=request.url,
-            outcome="error",
+            outcome=outcome,
             reason=message[:500],
         )
 

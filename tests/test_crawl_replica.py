@@ -102,3 +102,9 @@ def test_a_second_crawl_requests_no_article_again_and_adds_no_row(crawled, repli
     again = [path for _, path in replica.requests[before:] if path in archived]
     assert again == []
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+
+
+def test_no_request_leaves_the_portals_domains_not_even_for_robots_txt(crawled):
+    requests = crawled[1]
+    assert requests, "the crawl asked nothing"
+    assert not [host for host, _ in requests if host == "other-host.example"]
