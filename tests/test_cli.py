@@ -84,3 +84,29 @@ def test_stats_shows_a_row_per_portal_with_rejections_by_reason(tmp_path, capsys
     dazhong = next(line for line in out.splitlines() if "dazhong" in line)
     assert "http 404: 1" in dazhong and " 1 " in dazhong
     assert "zjol" in out and "never" in out  # configured portals without runs are listed too
+
+
+def test_output_into_a_closed_pipe_ends_without_a_traceback(tmp_path):
+    """`python -m crawler … | head -1`: the reader is gone before everything is written."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone
+    archive = tmp_path / "a.db"
+    from storage import Archive, Article, Page
+
+    with_articles = Archive.open(archive)
+    with_articles.write_batch([Page(f"http://news.cnnb.com.cn/{i}.shtml", "cnnb", "2026-11-22T00:00:00+00:00",
+                                    outcome="article", article=Article(f"民警第{i}条", None, None, None, "民警正文。"))
+                               for i in range(3)])
+    with_articles.close()
+    result = subprocess.run([sys.executable, "-m", "crawler", "search", "民警", "--json", "--db", str(archive)],
+                            stdout=write_end,
+                            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+                            timeout=60)
+    os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1)
