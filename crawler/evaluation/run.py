@@ -76,10 +76,8 @@ def groups_of(page: LabelledPage) -> list[str]:
     the split of its site (tuning or validation, see `sites`)."""
     if page.corpus.startswith("own:"):
         return [page.corpus, "own (all)"]
-    groups = [f"{page.corpus} ({'zh' if page.chinese else 'other'})"]
-    if page.chinese:
-        groups.append(f"{SPLIT_PREFIX}{sites.split_of(sites.site_of(page.id, page.url))}")
-    return groups
+    split = split_of(page)
+    return [f"{page.corpus} ({'zh' if page.chinese else 'other'})", *([f"{SPLIT_PREFIX}{split}"] if split else [])]
 
 
 SPLIT_PREFIX = "real zh, sites: "
@@ -115,9 +113,15 @@ def _add(tally: Tally, page: LabelledPage, p: Prediction, elapsed: float) -> Non
     tally.leaked += sum(1 for s in page.without_snippets if s and s in text)
 
 
+def split_of(page: LabelledPage) -> str | None:
+    """'tuning' or 'validation' for a real Chinese page (by its site), None for the others."""
+    if not page.chinese or page.corpus.startswith("own:"):
+        return None
+    return sites.split_of(sites.site_of(page.id, page.url))
+
+
 def is_validation(page: LabelledPage) -> bool:
-    return page.chinese and not page.corpus.startswith("own:") and sites.split_of(
-        sites.site_of(page.id, page.url)) == "validation"
+    return split_of(page) == "validation"
 
 
 def misses(pages: Iterable[LabelledPage], extractor: Extractor, below_f1: float = 0.9) -> Iterator[str]:

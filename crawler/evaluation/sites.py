@@ -31,7 +31,7 @@ def site_of(page_id: str, url: str | None) -> str:
     if parts[0] == "gne-unlabeled" and len(parts) >= 3:
         name = parts[2]
     elif parts[0] in ("readability-zh", "gerapy-pagetype"):
-        name = _NAME.match(parts[-1]).group(0) if _NAME.match(parts[-1]) else parts[-1]
+        name = match.group(0) if (match := _NAME.match(parts[-1])) else parts[-1]
     else:
         return page_id
     return _ALIASES.get(name, name)
