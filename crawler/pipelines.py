@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.extraction import ExtractOptions, extract_page
 from storage import Archive, ArchiveError, Article, BatchResult, Page
+from storage.records import FAILED
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ExtractionPipeline:
@@ -48,6 +57,9 @@ class ArchivePipeline:
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.trigger = settings.get("ARCHIVE_RUN_TRIGGER")
         self.given_run_id = settings.getint("ARCHIVE_RUN_ID") or None
+        self.lock_timeout = settings.getfloat("ARCHIVE_LOCK_TIMEOUT")
+        self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
+        self.failure: str | None = None  # set when a batch could not be written: the run ends failed
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Page] = []
@@ -63,10 +75,11 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         try:
-            self.archive = Archive.open(self.db_path)
-        except ArchiveError as exc:
+            self.archive = Archive.open(self.db_path, self.lock_timeout)
+            self.run_id = self.given_run_id or self._write(
+                "record the run", lambda: self.archive.start_run(self.crawler.spider.name, self.trigger))
+        except (ArchiveError, sqlite3.Error) as exc:
             raise CloseSpider(f"archive_db_unavailable: {exc}") from None
-        self.run_id = self.given_run_id or self.archive.start_run(self.crawler.spider.name, self.trigger)
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         self._timer = task.LoopingCall(self._flush_if_old)
         self._timer.start(max(0.5, self.batch_seconds / 2), now=False)
@@ -85,11 +98,32 @@ class ArchivePipeline:
         if self.buffer and time.monotonic() - self._oldest >= self.batch_seconds:
             self.flush()
 
+    def _write(self, what: str, write: Callable[[], T]) -> T:
+        """Run one archive write, trying again when it fails (another process holding the write lock past
+        ARCHIVE_LOCK_TIMEOUT, a disk that is briefly full); the last failure is raised."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return write()
+            except sqlite3.Error as exc:
+                if attempt == self.attempts:
+                    raise
+                logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc,
+                               attempt + 1, self.attempts)
+                time.sleep(min(2.0, 0.1 * 2**attempt))
+        raise AssertionError("unreachable")
+
     def flush(self) -> None:
-        if not self.buffer or self.archive is None:
+        if not self.buffer or self.archive is None or self.failure:
             return
-        batch, self.buffer = self.buffer, []
-        result = self.archive.write_batch(batch, self.run_id)
+        batch = self.buffer
+        try:
+            result = self._write(f"write a batch of {len(batch)} pages",
+                                 lambda: self.archive.write_batch(batch, self.run_id))
+        except sqlite3.Error as exc:
+            self._fail(f"{len(batch)} fetched pages could not be written to the archive after {self.attempts} "
+                       f"attempts ({exc}); they will be fetched again by the next run")
+            return
+        self.buffer = []
         self.pages += len(batch)
         self.totals.new += result.new
         self.totals.alias += result.alias
@@ -97,7 +131,10 @@ class ArchivePipeline:
         self.totals.revised += result.revised
         self.totals.errors += result.errors
         self.totals.rejections.update(result.rejections)
-        self._update_run()
+        try:
+            self._update_run()
+        except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
+            logger.warning("could not record the run's totals in the archive: %s", exc)
         stats = self.crawler.stats
         for key in ("new", "alias", "refetch", "revised", "errors"):
             stats.inc_value(f"archive/{key}", getattr(result, key))
@@ -106,11 +143,19 @@ class ArchivePipeline:
         for page in batch:
             page.body = b""  # the raw page is stored; do not keep it in memory for signals or exporters
 
-    def _update_run(self, outcome: str | None = None) -> None:
+    def _fail(self, reason: str) -> None:
+        """Stop the crawl: pages fetched from now on could not be stored either."""
+        logger.error("%s; stopping the crawl", reason)
+        self.failure = reason
+        self.crawler.stats.set_value("archive/failure", reason)
+        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=FAILED))
+
+    def _update_run(self, outcome: str | None = None, reason: str | None = None) -> None:
         stats = self.crawler.stats
-        self.archive.update_run(self.run_id, self.totals, self.pages, outcome,
-                                list_pages=stats.get_value("archive/list_pages", 0),
-                                new_links=stats.get_value("archive/new_links", 0))
+        self._write("record the run's totals", lambda: self.archive.update_run(
+            self.run_id, self.totals, self.pages, outcome, reason,
+            list_pages=stats.get_value("archive/list_pages", 0), new_links=stats.get_value("archive/new_links", 0)))
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:
@@ -120,6 +165,11 @@ class ArchivePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.archive is None:
             return
-        self._update_run(outcome=reason)
+        outcome, why = (FAILED, self.failure) if self.failure else (reason, None)
+        try:
+            self._update_run(outcome, why)
+        except sqlite3.Error as exc:
+            logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc)
+            self.crawler.stats.set_value("archive/failure", f"run outcome not recorded: {exc}")
         self.archive.close()
         self.archive = None

@@ -31,7 +31,7 @@ def reextract(
     done, changed, last_id = job["pages"], job["changed"], job["last_page_id"]
     options = {name: p.extract_options() for name, p in portals.items()}
     for batch in stored.pages(archive, job):
-        with archive.db.atomic():
+        with archive.writing():
             for page in batch:
                 result = extract_page(page.body, page.url, page.http_status or 200, page.content_type,
                                       page.final_url, options.get(page.portal, ExtractOptions()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from scrapy.settings import Settings
 
 from crawler.locks import portal_locks
 from crawler.portals import load_portals, select_portals
-from storage import Archive
+from storage import Archive, ArchiveError
 
 DEFAULT_DB = Path("data/archive.db")
 
@@ -33,6 +34,7 @@ class RunRow:
     duplicates: int
     rejected: int
     errors: int
+    reason: str | None = None  # why it ended so, when it did not simply finish
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
@@ -102,7 +104,9 @@ def read_runs(db_path: Path, run_ids: list[int]) -> list[RunRow]:
             run = archive.db["runs"].get(run_id)
             rows.append(RunRow(run_id, run["portal"], run["outcome"], run["pages"], run["new_articles"],
                                run["duplicates"], sum(json.loads(run["rejections"] or "{}").values()),
-                               run["errors"]))
+                               run["errors"], run["reason"]))
         return rows
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"cannot read the runs back from {db_path}: {exc}") from None
     finally:
         archive.close()

@@ -3,6 +3,8 @@
 Override any of them with `-s NAME=VALUE` (scrapy) or `--set NAME=VALUE` (python -m crawler crawl).
 """
 
+from storage import transactions as _transactions
+
 BOT_NAME = "police_news_archiver"
 
 # Spiders: one per portal of PORTALS_FILE, built by the loader; hand-written ones live in spiders/.
@@ -25,6 +27,10 @@ ARCHIVE_SKIP_KNOWN = True
 ARCHIVE_CONDITIONAL_LISTS = True
 # What started this crawl, stored in runs.trigger: manual, schedule, catch-up.
 ARCHIVE_RUN_TRIGGER = "manual"
+# A write waits this many seconds for another process's write lock (several crawls share one archive), and a
+# write that still fails is tried ARCHIVE_WRITE_ATTEMPTS times in all; then the run stops as failed, non-zero exit.
+ARCHIVE_LOCK_TIMEOUT = _transactions.LOCK_TIMEOUT
+ARCHIVE_WRITE_ATTEMPTS = 3
 # The runs row to report into, when the scheduler created it before starting this process (0: make one).
 ARCHIVE_RUN_ID = 0
 

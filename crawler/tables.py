@@ -46,6 +46,9 @@ def print_runs(rows: list[RunRow]) -> None:
         [[r.portal, r.outcome, r.pages, r.new_articles, r.duplicates, r.rejected, r.errors, r.run_id]
          for r in rows],
     )
+    for r in rows:
+        if r.reason:
+            print(f"{r.portal} {r.outcome}: {r.reason}")
 
 
 def print_summaries(summaries: list[PortalSummary]) -> None:

@@ -7,6 +7,7 @@ before it, whichever process or spider wrote them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -17,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 
 from storage import neardup, schema
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, Page
+from storage.transactions import LOCK_TIMEOUT, write_transaction
 
 
 class ArchiveError(Exception):
@@ -68,28 +71,33 @@ def _refuse_other_files(path: Path) -> None:
 class Archive:
     """The archive file, opened and migrated; pass an existing sqlite_utils.Database or use `open`."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, lock_timeout: float = LOCK_TIMEOUT):
         self.db = db
         try:
-            schema.prepare(db)
+            schema.prepare(db, lock_timeout)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
 
     @classmethod
-    def open(cls, path: str | Path) -> Archive:
+    def open(cls, path: str | Path, lock_timeout: float = LOCK_TIMEOUT) -> Archive:
+        """Open (creating and migrating) the archive; each write waits up to `lock_timeout` s for the write lock."""
         path = Path(path)
         if not path.parent.is_dir():
             raise ArchiveError(f"folder {path.parent} does not exist; create it or choose another --db path")
         _refuse_other_files(path)
         try:
-            return cls(Database(path))
+            return cls(Database(path), lock_timeout)
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open archive {path}: {exc}") from None
 
     def finish_run(self, run_id: int, outcome: str) -> None:
         """Set a run's outcome when its process could not (killed, crashed, skipped)."""
-        with self.db.atomic():
+        with self.writing():
             self.db["runs"].update(run_id, {"outcome": outcome, "finished": utc_now()})
+
+    def writing(self) -> contextlib.AbstractContextManager[Database]:
+        """A write transaction that holds the archive's write lock from its first statement (see transactions)."""
+        return write_transaction(self.db)
 
     @property
     def path(self) -> str:
@@ -102,7 +110,7 @@ class Archive:
 
     def start_run(self, portal: str, trigger: str = "manual", log_path: str | None = None) -> int:
         """Record a run as started; runs of this portal left 'running' by a dead process become 'abandoned'."""
-        with self.db.atomic():
+        with self.writing():
             self.db.execute(
                 "UPDATE runs SET outcome = 'abandoned' WHERE portal = ? AND outcome = 'running'", [portal]
             )
@@ -114,10 +122,11 @@ class Archive:
             return table.last_pk
 
     def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None,
-                   **counters: int) -> None:
+                   reason: str | None = None, **counters: int) -> None:
         """Write a run's running totals (after every batch, so a killed run still tells what it did).
 
-        `counters` are further runs columns (list_pages, new_links).
+        `reason` says in one line why the run ended so; `counters` are further runs columns (list_pages,
+        new_links).
         """
         values = {
             **counters,
@@ -128,8 +137,8 @@ class Archive:
             "rejections": json.dumps(dict(totals.rejections), ensure_ascii=False, sort_keys=True),
         }
         if outcome:
-            values.update(outcome=outcome, finished=utc_now())
-        with self.db.atomic():
+            values.update(outcome=outcome, finished=utc_now(), reason=reason)
+        with self.writing():
             self.db["runs"].update(run_id, values)
 
     # Pages and articles ------------------------------------------------------------------------------------
@@ -163,16 +172,21 @@ class Archive:
     def write_batch(self, pages: Iterable[Page], run_id: int | None = None) -> BatchResult:
         """Store pages (and their articles, deduplicated) in one transaction."""
         result = BatchResult()
-        with self.db.atomic():
-            for page in pages:
-                self._write_page(page, run_id, result)
+        pages = list(pages)
+        # CPU work before the write lock is taken, so other processes writing this archive do not wait for it
+        signatures = [neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
+                      for p in pages]
+        with self.writing():
+            for page, signature in zip(pages, signatures):
+                self._write_page(page, run_id, result, signature)
         return result
 
-    def _write_page(self, page: Page, run_id: int | None, result: BatchResult) -> None:
+    def _write_page(self, page: Page, run_id: int | None, result: BatchResult,
+                    signature: np.ndarray | None = None) -> None:
         body_sha1 = self._store_body(page.body) if page.body else None
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
-            article_id, dedup = self.store_article(page)
+            article_id, dedup = self.store_article(page, signature)
             counted = {"earlier": "alias"}.get(dedup, dedup)
             setattr(result, counted, getattr(result, counted) + 1)
         elif page.outcome == "error":
@@ -217,8 +231,8 @@ class Archive:
         )
         return sha1
 
-    def store_article(self, page: Page) -> tuple[int, str]:
-        """Return (article id, dedup) for an article page.
+    def store_article(self, page: Page, signature: np.ndarray | None = None) -> tuple[int, str]:
+        """Return (article id, dedup) for an article page (`signature`: its MinHash, when already computed).
 
         dedup is 'refetch' (URL already archived, same text), 'revised' (URL archived, text changed: the old
         text goes to article_versions), 'alias' (same text as an earlier article), 'earlier' (same
@@ -235,7 +249,7 @@ class Archive:
         if row and row[1] != ch:
             self._keep_version(row[0], page.fetched_at)
             self.db["articles"].update(row[0], {**fields, "last_seen": page.fetched_at})
-            neardup.index_article(self.db, row[0], article.text)
+            neardup.index_article(self.db, row[0], article.text, signature)
             return row[0], "revised"
         if row:
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
@@ -250,7 +264,7 @@ class Archive:
             return article_id, "alias"
         table = self.db["articles"]
         table.insert({**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at})
-        neardup.index_article(self.db, table.last_pk, article.text)
+        neardup.index_article(self.db, table.last_pk, article.text, signature)
         return table.last_pk, "new"
 
     def _keep_version(self, article_id: int, until: str) -> None:

@@ -51,9 +51,11 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-def index_article(db: Database, article_id: int, text: str) -> int:
-    """Add (or re-add) an article to the index; return the id of the group it belongs to."""
-    sig = signature(text)
+def index_article(db: Database, article_id: int, text: str, sig: np.ndarray | None = None) -> int:
+    """Add (or re-add) an article to the index; return the id of the group it belongs to.
+
+    `sig` is the text's signature when the caller computed it before its transaction began."""
+    sig = signature(text) if sig is None else sig
     buckets = _buckets(sig)
     db.execute("DELETE FROM lsh_bands WHERE article_id = ?", [article_id])
     candidates = set()

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 OUTCOMES = ("article", "not_found", "not_article", "error", "list")
 # Outcomes after which a URL is never requested again (errors are retried on the next run).
 FINAL_OUTCOMES = ("article", "not_found", "not_article")
+# How a run ended (runs.outcome). Scrapy's other close reasons (shutdown, closespider_*) are stored as they are;
+# the scheduler adds interrupted, timeout, skipped and abandoned for runs whose process could not say.
+RUNNING, FINISHED, FAILED = "running", "finished", "failed"
 
 
 @dataclass

@@ -40,7 +40,7 @@ def start(archive: Archive, portal: str | None, since: str | None) -> dict:
     ))
     if rows:
         return rows[0]
-    with archive.db.atomic():
+    with archive.writing():
         table.insert({"portal": portal, "since": since, "started": utc_now()})
     return table.get(table.last_pk)
 
@@ -114,4 +114,5 @@ def checkpoint(archive: Archive, job: dict, last_page_id: int, pages_done: int, 
     values = {"last_page_id": last_page_id, "pages": pages_done, "changed": changed}
     if finished:
         values["finished"] = utc_now()
-    archive.db["reextract_runs"].update(job["id"], values)
+    with archive.writing():
+        archive.db["reextract_runs"].update(job["id"], values)

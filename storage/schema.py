@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage import fts, neardup
+from storage.transactions import LOCK_TIMEOUT, write_transaction
 
 MIGRATION_SET = "police_news_archive"  # how the archive's migrations are named in _sqlite_migrations
 migrations = Migrations(MIGRATION_SET)
@@ -87,14 +91,34 @@ def m001_initial(db: Database) -> None:
     db["runs"].create_index(["portal", "started"])
 
 
-def prepare(db: Database) -> None:
-    """WAL (readers never block the writer, a kill -9 never corrupts) and every pending migration."""
-    db.execute("PRAGMA journal_mode=WAL")
+def prepare(db: Database, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    """WAL (readers never block the writer, a kill -9 never corrupts) and every pending migration.
+
+    Several crawls may open a new archive at once: the busy timeout comes first, so switching to WAL waits for
+    the others, and migrations run inside one write transaction, so the second process finds them applied.
+    """
+    db.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
+    _use_wal(db, lock_timeout)
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=10000")
     db.execute("PRAGMA foreign_keys=ON")
     fts.register(db.conn)
-    migrations.apply(db)
+    if migrations.pending(db):
+        with write_transaction(db):
+            migrations.apply(db)  # looks at what is pending again, now holding the write lock
+
+
+def _use_wal(db: Database, lock_timeout: float) -> None:
+    """Switch to WAL. The switch needs the file to itself and SQLite answers "database is locked" at once, without
+    the busy timeout, when another process is reading or switching it at that moment: try again until it is free."""
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @migrations()
@@ -163,3 +187,9 @@ def m008_pages_by_article(db: Database) -> None:
     """Pages looked up by their article (every new article marks its earlier copies as aliases): without this
     index each lookup scanned every page, and adding an article slowed down as the archive grew."""
     db["pages"].create_index(["article_id"])
+
+
+@migrations()
+def m009_run_reason(db: Database) -> None:
+    """Why a run ended as it did, in one line (a failed run says what failed)."""
+    db["runs"].add_column("reason", str)

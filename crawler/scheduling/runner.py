@@ -137,7 +137,8 @@ class Scheduler:
         try:
             run_id = archive.start_run(name, trigger)
             log_path = folder / f"run-{run_id}.log"
-            archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+            with archive.writing():
+                archive.db["runs"].update(run_id, {"log_path": str(log_path)})
         finally:
             archive.close()
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]

@@ -1,0 +1,42 @@
+"""Write transactions that several processes can share one archive with.
+
+SQLite lets one writer at a time. A transaction opened with a plain (deferred) `BEGIN` starts as a reader and
+asks for the write lock only at its first write; if another process committed in between, SQLite answers
+`SQLITE_BUSY` at once ("database is locked") and `busy_timeout` cannot wait it out, because the reader's snapshot
+is already stale. `BEGIN IMMEDIATE` takes the write lock first, waiting up to `busy_timeout` for it, so every
+read inside the transaction sees the latest rows and the writes that follow cannot be refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+LOCK_TIMEOUT = 10.0  # seconds one statement waits for another process's write lock, unless told otherwise
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One atomic write: committed whole at the end of the block, or rolled back on any error.
+
+    Nested inside an open transaction it becomes a savepoint of that transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
