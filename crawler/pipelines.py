@@ -16,7 +16,7 @@ from twisted.internet import task
 
 from crawler.extraction import ExtractOptions, extract_page
 from storage import Archive, ArchiveError, Article, BatchResult, Page
-from storage.records import FAILED
+from storage.records import FAILED, INTERRUPTED
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +66,7 @@ class ArchivePipeline:
         self.totals = BatchResult()
         self.pages = 0
         self._timer: task.LoopingCall | None = None
+        self._on_stop: object | None = None  # the reactor's before-shutdown trigger, while the spider is open
         self._oldest = 0.0
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -83,6 +84,23 @@ class ArchivePipeline:
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         self._timer = task.LoopingCall(self._flush_if_old)
         self._timer.start(max(0.5, self.batch_seconds / 2), now=False)
+        from twisted.internet import reactor  # the one Scrapy installed (importing it at module level would pick one)
+
+        self._on_stop = reactor.addSystemEventTrigger("before", "shutdown", self._reactor_stopping)
+
+    def _reactor_stopping(self) -> None:
+        """The reactor stops before the spider could close (a second SIGTERM or Ctrl-C): store what was fetched
+        and record the run as interrupted, rather than leave the batch unwritten and the run 'running'."""
+        self._on_stop = None
+        if self.archive is None:
+            return
+        logger.warning("stopped before the crawl could close: writing the %d pages fetched so far",
+                       len(self.buffer))
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self.flush()
+        self.spider_closed(self.crawler.spider, INTERRUPTED,
+                           why="stopped by a second signal before the crawl could close; what was fetched is stored")
 
     def process_item(self, item: Page) -> Page:
         if item.outcome == "list":
@@ -162,10 +180,15 @@ class ArchivePipeline:
             self._timer.stop()
         self.flush()
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str, why: str | None = None) -> None:
+        if self._on_stop is not None:
+            from twisted.internet import reactor
+
+            reactor.removeSystemEventTrigger(self._on_stop)
+            self._on_stop = None
         if self.archive is None:
             return
-        outcome, why = (FAILED, self.failure) if self.failure else (reason, None)
+        outcome, why = (FAILED, self.failure) if self.failure else (reason, why)
         try:
             self._update_run(outcome, why)
         except sqlite3.Error as exc:

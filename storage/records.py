@@ -10,7 +10,7 @@ OUTCOMES = ("article", "not_found", "not_article", "error", "list")
 FINAL_OUTCOMES = ("article", "not_found", "not_article")
 # How a run ended (runs.outcome). Scrapy's other close reasons (shutdown, closespider_*) are stored as they are;
 # the scheduler adds interrupted, timeout, skipped and abandoned for runs whose process could not say.
-RUNNING, FINISHED, FAILED = "running", "finished", "failed"
+RUNNING, FINISHED, FAILED, INTERRUPTED = "running", "finished", "failed", "interrupted"
 
 
 @dataclass

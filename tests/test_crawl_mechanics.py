@@ -93,3 +93,26 @@ def test_crawl_killed_with_sigkill_leaves_a_readable_archive_that_a_rerun_comple
     assert count(db, "SELECT count(DISTINCT url_hash) FROM articles") == GENERATED_ARTICLES
     assert len(article_requests(replica, before)) == GENERATED_ARTICLES - survived
     assert count(db, "SELECT outcome FROM runs WHERE id = 1") == "abandoned"
+
+
+def test_a_second_sigterm_still_stores_what_was_fetched_and_records_the_run(replica, generated_portals, tmp_path):
+    """Scrapy stops the reactor at once on a second signal, before the spider closes: the pages fetched so far
+    are written anyway and the run is recorded as interrupted, not left 'running'."""
+    db = tmp_path / "archive.db"
+    held = {"PORTALS_FILE": generated_portals, "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "DOWNLOAD_DELAY": "0.02",
+            "ARCHIVE_BATCH_SIZE": "100000", "ARCHIVE_BATCH_SECONDS": "3600"}  # nothing written before the end
+    before = len(replica.requests)
+    process = Crawl(replica.url, db, ("bench",), held).start()
+    deadline = time.monotonic() + 120
+    while len(article_requests(replica, before)) < 30:
+        assert time.monotonic() < deadline and process.poll() is None, "the crawl did not get going"
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    process.wait(60)
+    run = sqlite3.connect(db).execute("SELECT outcome, reason, pages FROM runs").fetchone()
+    assert run[0] in ("interrupted", "shutdown"), run
+    stored = count(db, "SELECT count(*) FROM pages WHERE outcome = 'article'")
+    assert stored >= 30 and run[2] == count(db, "SELECT count(*) FROM pages")
+    assert stored < GENERATED_ARTICLES, "the crawl finished before it was stopped"
