@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.url import url_is_from_any_domain
 
+from crawler.fetch_errors import OFF_PORTAL
 from storage import Archive
 
 
@@ -22,7 +23,6 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
         return cls(settings.get("USER_AGENT", "").replace("{contact}", settings.get("CONTACT_URL", "")))
 
 
-OFF_PORTAL = "redirected off the portal"  # the start of the reason an off-domain redirect is recorded with
 
 
 class AllowedDomainsGuard:
@@ -37,8 +37,8 @@ class AllowedDomainsGuard:
     def from_crawler(cls, crawler: Crawler) -> AllowedDomainsGuard:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider) -> None:
-        domains = getattr(spider, "allowed_domains", None)
+    def process_request(self, request: Request) -> None:
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
         if not domains or url_is_from_any_domain(request.url, domains):
             return None
         self.crawler.stats.inc_value("archive/offsite_blocked")

@@ -16,9 +16,9 @@ from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler import fetch_errors
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
-from crawler.middlewares import OFF_PORTAL
 from crawler.portals import Portal
 from storage import Archive
 from storage.dedup import url_hash, without_tracking
@@ -174,18 +174,11 @@ class PortalSpider(Spider):
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             self.crawler.stats.inc_value("archive/robots_forbidden")
             return
-        message = failure.getErrorMessage() or failure.type.__name__
+        outcome, message = fetch_errors.describe(failure, request.url)
         replica = self.crawler.settings.get("REPLICA_URL", "").rstrip("/")
         if replica:  # say which portal URL failed, not the loopback address it was sent to
             parts = urlsplit(request.url)
             message = message.replace(replica, f"{parts.scheme}://{parts.netloc}")
-        outcome = "error"
-        if "max redirections" in message:
-            message = "redirect loop (too many redirects)"
-        elif failure.check(IgnoreRequest) and message.startswith(OFF_PORTAL):
-            outcome = "not_article"  # a rejection with its target, not an error to retry
-        else:
-            message = f"{failure.type.__name__}: {message}"
         yield PageItem(
             url=request.meta.get("redirect_urls", [request.url])[0],
             portal=self.name,
