@@ -108,9 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(status)
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
-    bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; archive: 100,000)")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive"], default="crawl",
-                       help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale")
+    bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills"], default="crawl",
+                       help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
+                            "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
     return parser
 
@@ -172,9 +173,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl
+    from crawler.benchmarks import archive, crawl, kills
 
-    benchmark = {"crawl": crawl, "archive": archive}[args.what]
+    benchmark = {"crawl": crawl, "archive": archive, "kills": kills}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
     benchmark.main(args.articles) if args.articles else benchmark.main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 import threading
 import time
 import tomllib
@@ -172,6 +173,12 @@ class _Server(ThreadingHTTPServer):
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self.record = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A crawler that hangs up (a timeout, a cancelled oversized download, a killed crawl) is normal here."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def log_request_line(self, host: str, path: str) -> None:
         if self.record:
