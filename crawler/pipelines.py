@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -14,7 +15,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler.extraction import ExtractOptions, extract_page
+from crawler.extraction import ExtractOptions
+from crawler.extraction_pool import ExtractionPool, pool_size
 from storage import Archive, ArchiveError, Article, BatchResult, Page
 from storage.records import FAILED, INTERRUPTED
 
@@ -23,27 +25,37 @@ T = TypeVar("T")
 
 
 class ExtractionPipeline:
-    """Decides each article page's outcome and fills its article fields; list and error pages pass."""
+    """Decides each article page's outcome and fills its article fields, in a pool of worker processes
+    (EXTRACT_PROCESSES); list and error pages pass."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        self.pool = ExtractionPool.shared(pool_size(crawler.settings.getint("EXTRACT_PROCESSES")))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Page) -> Page:
+    async def process_item(self, item: Page) -> Page:
         if item.outcome in ("list", "error") or item.reason:  # decided by the spider (an off-portal redirect)
             return item
         spider = self.crawler.spider
         options: ExtractOptions = getattr(spider, "extract_options", ExtractOptions())
-        result = extract_page(item.body, item.url, item.http_status or 200, item.content_type,
-                              item.final_url, options)
+        try:
+            result, item.signature = await self.pool.extract(
+                item.body, item.url, item.http_status or 200, item.content_type, item.final_url, options)
+        except BrokenProcessPool as exc:  # a worker died (out of memory, killed): the page is fetched again next run
+            item.outcome, item.reason = "error", f"extraction worker died ({exc or 'killed'})"
+            self.crawler.stats.inc_value("extract/worker_died")
+            return item
         item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
         if result.status == "article":
             item.article = Article(result.title, result.published, result.source, result.author, result.text)
         self.crawler.stats.inc_value(f"extract/{result.status}")
         return item
+
+    def close_spider(self) -> None:
+        self.pool.release()
 
 
 class ArchivePipeline:
@@ -159,7 +171,7 @@ class ArchivePipeline:
         for reason, count in result.rejections.items():
             stats.inc_value(f"archive/rejected/{reason}", count)
         for page in batch:
-            page.body = b""  # the raw page is stored; do not keep it in memory for signals or exporters
+            page.body, page.signature = b"", None  # stored; do not keep them in memory for signals or exporters
 
     def _fail(self, reason: str) -> None:
         """Stop the crawl: pages fetched from now on could not be stored either."""

@@ -82,6 +82,9 @@ ITEM_PIPELINES = {
 
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60
+# Worker processes that extract pages beside the crawl, so the reactor keeps downloading while pages are parsed:
+# -1 is one per CPU core this process may use, 0 extracts inside the crawl's own process.
+EXTRACT_PROCESSES = -1
 
 # No telnet console on a machine that runs unattended; INFO logs show progress every minute.
 TELNETCONSOLE_ENABLED = False

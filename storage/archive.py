@@ -174,7 +174,8 @@ class Archive:
         result = BatchResult()
         pages = list(pages)
         # CPU work before the write lock is taken, so other processes writing this archive do not wait for it
-        signatures = [neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
+        signatures = [p.signature if p.signature is not None
+                      else neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
                       for p in pages]
         with self.writing():
             for page, signature in zip(pages, signatures):

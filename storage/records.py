@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # Outcomes a fetched page can have; `list` pages are fetched for discovery only.
 OUTCOMES = ("article", "not_found", "not_article", "error", "list")
@@ -40,3 +41,4 @@ class Page:
     reason: str | None = None  # why a page is not an article, for every rejection
     charset: str | None = None  # the charset the body was decoded with
     article: Article | None = None
+    signature: Any = None  # the article text's MinHash, when computed before the write (in an extraction worker)

@@ -55,8 +55,9 @@ def _start_replica(articles: int) -> tuple[subprocess.Popen, str]:
     return proc, line.split()[3]
 
 
-def _crawl(db: Path, portal_file: Path, replica_url: str) -> float:
-    overrides = {**FAST_CRAWL, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url}
+def _crawl(db: Path, portal_file: Path, replica_url: str, processes: int = -1) -> float:
+    overrides = {**FAST_CRAWL, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url,
+                 "EXTRACT_PROCESSES": str(processes)}
     command = [sys.executable, "-m", "crawler", "crawl", "bench", "--db", str(db)]
     for name, value in overrides.items():
         command += ["--set", f"{name}={value}"]
@@ -80,6 +81,8 @@ def main(articles: int = 2000) -> None:
             peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print("crawling again (nothing new) ...", flush=True)
             second = _crawl(db, portal_file, url)
+            print(f"crawling {articles} articles with extraction in the crawl's own process ...", flush=True)
+            single = _crawl(Path(tmp, "single.db"), portal_file, url, processes=0)
         finally:
             replica.terminate()
             replica.wait()
@@ -97,8 +100,11 @@ def main(articles: int = 2000) -> None:
             ["trafilatura only (extract, with metadata)", f"{plain_rate:.1f}", "1.00"],
             ["our extraction only", f"{our_rate:.1f}", f"{our_rate / plain_rate:.2f}"],
             ["end-to-end crawl (fetch, extract, archive)", f"{end_to_end:.1f}", f"{end_to_end / plain_rate:.2f}"],
+            ["end-to-end, extraction in the crawl's process", f"{stored / single:.1f}",
+             f"{stored / single / plain_rate:.2f}"],
         ],
     )
+    print(f"extraction pool / in-process crawl: {single / first:.2f}× faster")
     print(f"end-to-end / our extraction only: {end_to_end / our_rate:.2f}")
     print(f"crawl wall time {first:.1f} s; re-crawl with nothing new {second:.1f} s "
           f"({second / first:.0%} of the first, process start-up included)")

@@ -1,0 +1,110 @@
+"""Extraction off the reactor: a pool of worker processes, one per core, so downloading never waits for parsing.
+
+Everything CPU-heavy that one page needs before it can be written — decoding, parsing, trafilatura, the
+near-duplicate signature — runs in a worker. The crawl's own process keeps the reactor, Scrapy and the
+archive writes. Workers ignore SIGINT and SIGTERM: the crawl decides when to stop (a terminal's Ctrl-C and the
+scheduler's signals reach the whole process group) and closes the pool after the last page; if the crawl is
+killed, the workers see their pipe close and exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from crawler.extraction import ExtractOptions, Extraction, extract_page
+
+WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
+
+
+def pool_size(setting: int) -> int:
+    if setting >= 0:
+        return setting
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def extract_for_archive(body: bytes, url: str, status: int, content_type: str | None, final_url: str | None,
+                        options: ExtractOptions) -> tuple[Extraction, Any]:
+    """The page's extraction, and the MinHash signature of its text when it is an article."""
+    result = extract_page(body, url, status, content_type, final_url, options)
+    signature = None
+    if result.status == "article" and result.text:
+        from storage import neardup
+
+        signature = neardup.signature(result.text)
+    return result, signature
+
+
+def _start_worker(crawl_pid: int) -> None:
+    """Leave stopping to the crawl, and exit when the crawl is gone (killed with SIGKILL, say): a worker's
+    queues never reach end-of-file, since each worker holds both ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(crawl_pid,), daemon=True, name="watch-crawl").start()
+
+
+def _exit_with(crawl_pid: int) -> None:
+    while _alive(crawl_pid):
+        time.sleep(WATCH_SECONDS)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a dead process its parent has not reaped yet still answers kill(0)
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return True
+
+
+class ExtractionPool:
+    """A process pool started at the first page that needs it (a crawl with nothing new never pays for it).
+
+    The portals crawled by one process share one pool (`shared`), so five portals do not start five pools."""
+
+    _shared: dict[int, ExtractionPool] = {}
+
+    def __init__(self, processes: int):
+        self.processes = processes
+        self.users = 0
+        self._executor: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def shared(cls, processes: int) -> ExtractionPool:
+        pool = cls._shared.setdefault(processes, cls(processes))
+        pool.users += 1
+        return pool
+
+    def release(self) -> None:
+        """One user is done; the last one closes the pool."""
+        self.users -= 1
+        if self.users <= 0:
+            self._shared.pop(self.processes, None)
+            self.close()
+
+    async def extract(self, *args: Any) -> tuple[Extraction, Any]:
+        if self.processes == 0:
+            return extract_for_archive(*args)
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")  # workers start clean, not as copies of a reactor
+            context.set_forkserver_preload(["crawler.extraction_pool"])
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_worker,
+                                                 initargs=(os.getpid(),))
+        return await asyncio.wrap_future(self._executor.submit(extract_for_archive, *args))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
