@@ -13,13 +13,13 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
 from crawler.middlewares import OFF_PORTAL
 from crawler.portals import Portal
+from crawler.sitemaps import SitemapError, read_sitemap
 from storage import Archive
 from storage.dedup import url_hash, without_tracking
 
@@ -86,21 +86,24 @@ class PortalSpider(Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | PageItem]:
         page = self._page(response, outcome="list")
+        sitemap = None
+        if page.outcome == "list":
+            settings = self.crawler.settings
+            try:
+                sitemap = read_sitemap(response,
+                                       response.meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")),
+                                       response.meta.get("download_warnsize", settings.getint("DOWNLOAD_WARNSIZE")))
+            except SitemapError as exc:
+                page.outcome, page.reason = "error", f"sitemap: {exc}"
         yield page
-        if page.outcome != "list":
+        if sitemap is None:
             return
-        try:
-            sitemap = Sitemap(response.body)
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            self.logger.warning("sitemap %s is not valid XML: %s", response.url, exc)
-            return
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
-        if sitemap.type == "sitemapindex":
-            for url in locations:
+        if sitemap.kind == "sitemapindex":
+            for url in sitemap.locations:
                 if self.portal.owns(url):
                     yield self._list_request(url, self.parse_sitemap, response.meta["list_depth"] + 1)
         else:
-            yield from self._article_requests(locations)
+            yield from self._article_requests(sitemap.locations)
 
     def parse_feed(self, response: Response) -> Iterator[Request | PageItem]:
         page = self._page(response, outcome="list")
