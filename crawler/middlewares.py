@@ -1,16 +1,29 @@
-"""Middlewares: who we say we are, and which requests are not worth sending at all."""
+"""Middlewares: who we say we are, which requests are not worth sending at all, and how long a server asks
+us to wait."""
 
 from __future__ import annotations
 
+import logging
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import response_status_message
 from scrapy.utils.url import url_is_from_any_domain
 
 from storage import Archive
+
+logger = logging.getLogger(__name__)
+# Request meta key: why a response that goes on to the spider is an error, said by the middleware that let it go.
+ARCHIVE_ERROR = "archive_error"
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):
@@ -132,3 +145,64 @@ class ConditionalListRequests:
         headers = {"Content-Type": cached["content_type"] or "text/html"}
         return HtmlResponse(url=response.url, status=304, headers=headers, request=request,
                             body=self.archive.raw_body(cached["body_sha1"]))
+
+
+# The answers that may carry a Retry-After worth waiting for: 503 (RFC 9110, section 10.2.3) and 429 (RFC 6585).
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """The wait a Retry-After header asks for (delay-seconds or an HTTP-date); None when absent or unreadable."""
+    text = (value or b"").decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, but a 429 or 503 answer's Retry-After is honoured, up to RETRY_AFTER_MAX seconds.
+
+    The retry is sent once the wait is over (Scrapy's own retry is immediate: scrapy/scrapy#3849). The wait holds
+    this request only, not the site's download slot, and ends early when the crawl is stopped. A longer wait is
+    not spent in this run: the answer goes on to the spider, which records it as an error with the reason, and
+    the next run fetches the page again. Counted as `retry/retry_after_waited` and `retry/retry_after_too_long`.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("RETRY_AFTER_MAX")
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        wait = None
+        if response.status in RETRY_AFTER_STATUSES and response.status in self.retry_http_codes:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None or request.meta.get("dont_retry"):
+            return super().process_response(request, response)
+        stats = self.crawler.stats
+        if wait > self.max_wait:
+            stats.inc_value("retry/retry_after_too_long")
+            request.meta[ARCHIVE_ERROR] = (f"server asked to retry after {wait:.0f} s, "
+                                           f"more than RETRY_AFTER_MAX ({self.max_wait:g} s)")
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url)
+        stats.inc_value("retry/retry_after_waited")
+        if not await self._wait(wait):
+            request.meta[ARCHIVE_ERROR] = f"server asked to retry after {wait:.0f} s; the crawl stopped before then"
+            return response
+        return retry
+
+    async def _wait(self, seconds: float) -> bool:
+        """Wait, a second at a time; False when the crawl is stopped (Ctrl-C, SIGTERM) in the meantime."""
+        deadline = time.monotonic() + seconds
+        while self.crawler.crawling and (left := deadline - time.monotonic()) > 0:
+            await sleep(min(left, 1.0))
+        return self.crawler.crawling

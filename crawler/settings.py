@@ -60,6 +60,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
+# A 429 or 503 answer's Retry-After is waited out before the retry, up to this many seconds; a server that asks
+# for longer gets no retry this run (the page is recorded as an error saying so, and the next run fetches it).
+RETRY_AFTER_MAX = 120
 # Larger responses are abandoned and recorded as errors (a news page is far smaller).
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
@@ -70,6 +73,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AllowedDomainsGuard": 50,  # before robots.txt (100): not even that is asked off-domain
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries, honouring Retry-After
     "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)
 }
 SPIDER_MIDDLEWARES = {

@@ -77,6 +77,8 @@ class Host:
             headers["Retry-After"] = str(route["retry_after"])
         if "file" in route:
             file_path = self._existing(route["file"])
+        elif "body" in route:
+            file_path = None
         else:
             file_path = self._public_file(urlsplit(path).path)
         if file_path is None:

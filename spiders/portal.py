@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
-from crawler.middlewares import OFF_PORTAL
+from crawler.middlewares import ARCHIVE_ERROR, OFF_PORTAL
 from crawler.portals import Portal
 from crawler.sitemaps import SitemapError, read_sitemap
 from storage import Archive
@@ -200,12 +200,13 @@ class PortalSpider(Spider):
 
     def _page(self, response: Response, outcome: str | None = None) -> PageItem:
         status = response.status
+        error = response.meta.get(ARCHIVE_ERROR)  # a middleware's word on why this answer is an error
         if status >= 400 and outcome == "list":
-            outcome, reason = "error", f"list page: http {status}"
+            outcome, reason = "error", f"list page: {error or f'http {status}'}"
         elif status == 304:
             reason = "not modified (links read from the archived copy)"
-        elif status >= 500:
-            outcome, reason = "error", f"http {status}"
+        elif error or status >= 500:
+            outcome, reason = "error", error or f"http {status}"
         else:
             reason = None
         content_type = response.headers.get("Content-Type")
