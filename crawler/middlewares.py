@@ -1,5 +1,5 @@
-"""Middlewares: who we say we are, which requests are not worth sending at all, and how long a server asks
-us to wait."""
+"""Middlewares: who we say we are, which requests are not worth sending at all (off the portal, forbidden or
+left undefined by robots.txt, already archived), and how long a server asks us to wait."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -16,6 +17,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from scrapy.utils.url import url_is_from_any_domain
 
@@ -58,6 +60,45 @@ class AllowedDomainsGuard:
         if request.meta.get("redirect_urls"):
             raise IgnoreRequest(f"{OFF_PORTAL} (to {request.url})")
         raise IgnoreRequest(f"off the portal's domains ({request.url})")
+
+
+ROBOTS_UNREACHABLE = "robots.txt unreachable"  # the start of the reason requests to such a host are dropped with
+
+
+class RobotsTxtUnreachable:
+    """A robots.txt that answers with a server error means complete disallow (RFC 9309, section 2.3.1.4; 429 too,
+    as Google reads it), where Scrapy's RobotsTxtMiddleware parses the error page as allow-all.
+
+    Placed after that middleware, this one sees the robots.txt answers it asks for and then drops every request to a
+    host whose robots.txt failed so: nothing is fetched from that host this run. A dropped request is recorded as an
+    error with the reason, so the next run tries again. Counted as `archive/robots_unreachable`.
+    """
+
+    def __init__(self, crawler: Crawler):
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("ROBOTSTXT_OBEY is off")
+        self.crawler = crawler
+        self.unreachable: dict[str, str] = {}  # host (netloc, as RobotsTxtMiddleware keys it) → why
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtUnreachable:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        why = self.unreachable.get(urlparse_cached(request).netloc)
+        if why and not request.meta.get("dont_obey_robotstxt"):
+            self.crawler.stats.inc_value("archive/robots_unreachable")
+            raise IgnoreRequest(why)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        asked = urlsplit(request.meta.get("redirect_urls", [request.url])[0])  # robots.txt may redirect
+        if (request.meta.get("dont_obey_robotstxt") and asked.path == "/robots.txt"
+                and (response.status >= 500 or response.status == 429)):
+            why = f"{ROBOTS_UNREACHABLE} (http {response.status}): nothing is fetched from {asked.netloc} this run"
+            if asked.netloc not in self.unreachable:
+                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why)
+            self.unreachable[asked.netloc] = why
+        return response
 
 
 class ArchivedUrlFilter(BaseSpiderMiddleware):

@@ -71,6 +71,7 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # list requests (downloader), skipping settled URLs (spider), then extraction and the archive (pipelines).
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AllowedDomainsGuard": 50,  # before robots.txt (100): not even that is asked off-domain
+    "crawler.middlewares.RobotsTxtUnreachable": 110,  # after robots.txt (100): a 5xx robots.txt disallows all
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

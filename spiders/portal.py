@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
-from crawler.middlewares import ARCHIVE_ERROR, OFF_PORTAL
+from crawler.middlewares import ARCHIVE_ERROR, OFF_PORTAL, ROBOTS_UNREACHABLE
 from crawler.portals import Portal
 from crawler.sitemaps import SitemapError, read_sitemap
 from storage import Archive
@@ -174,7 +174,7 @@ class PortalSpider(Spider):
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
         request: Request = failure.request
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+        if failure.check(IgnoreRequest) and failure.getErrorMessage() == "Forbidden by robots.txt":
             self.crawler.stats.inc_value("archive/robots_forbidden")
             return
         message = failure.getErrorMessage() or failure.type.__name__
@@ -187,6 +187,8 @@ class PortalSpider(Spider):
             message = "redirect loop (too many redirects)"
         elif failure.check(IgnoreRequest) and message.startswith(OFF_PORTAL):
             outcome = "not_article"  # a rejection with its target, not an error to retry
+        elif failure.check(IgnoreRequest) and message.startswith(ROBOTS_UNREACHABLE):
+            pass  # the middleware said it all; an error, so the next run asks robots.txt again
         else:
             message = f"{failure.type.__name__}: {message}"
         yield PageItem(

@@ -1,5 +1,6 @@
 """What servers send besides pages, met in one real crawl of the replica: gzipped sitemaps (a good one, a
-gzip bomb, a broken file) and Retry-After (a short wait honoured, a long one recorded).
+gzip bomb, a broken file), Retry-After (a short wait honoured, a long one recorded) and a robots.txt that
+answers 500 (nothing else asked of that host).
 
 The replica is a fresh one for this module: some of its routes answer differently the first time.
 """
@@ -16,16 +17,22 @@ from pathlib import Path
 import pytest
 
 from crawler.middlewares import retry_after_seconds
+from crawler.scheduling.health import FAILING, HealthRules, assess
 from replica.server import ReplicaServer, Site
 from storage.dedup import url_hash
 from tests.conftest import ROOT, Crawl
 
-# Portals of this test only, beside the shipped ones: sitemaps no real portal lists.
+# Portals of this test only, beside the shipped ones: they reach routes no shipped portal does.
 TEST_PORTALS = r"""
 [portals.cnnb_bad_sitemaps]
 allowed_domains = ["news.cnnb.com.cn"]
 sitemaps = ["http://news.cnnb.com.cn/sitemap-bomb.xml.gz", "http://news.cnnb.com.cn/sitemap-broken.xml.gz"]
 article_patterns = ['^/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$']
+
+[portals.robots_down]
+allowed_domains = ["robots-down.police.test"]
+start_urls = ["http://robots-down.police.test/news/index.html"]
+article_patterns = ['^/news/\d{4}/\d{4}/\d+\.html$']
 
 [portals.cnnb_down_a_minute]
 allowed_domains = ["news.cnnb.com.cn"]
@@ -47,7 +54,7 @@ def write_portals(folder: Path) -> Path:
 def crawled(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server-answers")
     with ReplicaServer(Site()) as server:
-        result = Crawl(server.url, folder / "archive.db", ("cnnb", "cnnb_bad_sitemaps", "dazhong"),
+        result = Crawl(server.url, folder / "archive.db", ("cnnb", "cnnb_bad_sitemaps", "dazhong", "robots_down"),
                        {"PORTALS_FILE": write_portals(folder)}).run()
     conn = sqlite3.connect(folder / "archive.db")
     conn.row_factory = sqlite3.Row
@@ -69,7 +76,8 @@ def test_a_gzipped_sitemaps_articles_are_archived(crawled):
     conn = crawled[0]
     assert page(conn, "http://news.cnnb.com.cn/sitemap.xml.gz")["outcome"] == "list"
     article = conn.execute("SELECT title FROM articles WHERE url_hash = ?", [url_hash(GZ_ARTICLE)]).fetchone()
-    assert article is not None and article["title"] == "北仑警方捣毁一个跨境网络赌博团伙 涉案资金逾两亿元"
+    assert article is not None
+    assert article["title"] == "北仑警方捣毁一个跨境网络赌博团伙 涉案资金逾两亿元"
 
 
 def test_a_gzip_bomb_stops_at_download_maxsize_and_is_recorded(crawled):
@@ -103,6 +111,20 @@ def test_a_retry_after_beyond_retry_after_max_is_not_waited_for_and_is_recorded(
     row = page(conn, "http://sd.dzwww.com" + RETRY_AFTER_3600)
     assert row["outcome"] == "error" and row["http_status"] == 503
     assert row["reason"] == "server asked to retry after 3600 s, more than RETRY_AFTER_MAX (120 s)"
+
+
+def test_a_host_whose_robots_txt_answers_500_is_asked_nothing_else_and_the_run_says_why(crawled):
+    conn, _, timed_requests = crawled
+    asked = {path for _, host, path in timed_requests if host == "robots-down.police.test"}
+    assert asked == {"/robots.txt"}
+    row = page(conn, "http://robots-down.police.test/news/index.html")
+    assert row["outcome"] == "error" and row["http_status"] is None
+    assert row["reason"] == ("robots.txt unreachable (http 500): "
+                             "nothing is fetched from robots-down.police.test this run")
+    run = conn.execute("SELECT * FROM runs WHERE portal = 'robots_down'").fetchone()
+    assert (run["outcome"], run["pages"], run["errors"]) == ("finished", 1, 1)
+    health = assess([dict(run)], HealthRules(), datetime.now(timezone.utc), None)
+    assert health.level == FAILING, "status shows the portal failing while its robots.txt fails"
 
 
 def test_a_crawl_stopped_while_it_waits_out_a_retry_after_ends_at_once_and_records_why(tmp_path):
