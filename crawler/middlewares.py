@@ -1,17 +1,32 @@
-"""Middlewares: who we say we are, and which requests are not worth sending at all."""
+"""Middlewares: who we say we are, which requests are not worth sending at all (off the portal, forbidden or
+left undefined by robots.txt, already archived), and how long a server asks us to wait."""
 
 from __future__ import annotations
 
+import logging
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import response_status_message
 from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.fetch_errors import OFF_PORTAL
 from storage import Archive
+
+logger = logging.getLogger(__name__)
+# Request meta key: why a response that goes on to the spider is an error, said by the middleware that let it go.
+ARCHIVE_ERROR = "archive_error"
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):
@@ -45,6 +60,45 @@ class AllowedDomainsGuard:
         if request.meta.get("redirect_urls"):
             raise IgnoreRequest(f"{OFF_PORTAL} (to {request.url})")
         raise IgnoreRequest(f"off the portal's domains ({request.url})")
+
+
+ROBOTS_UNREACHABLE = "robots.txt unreachable"  # the start of the reason requests to such a host are dropped with
+
+
+class RobotsTxtUnreachable:
+    """A robots.txt that answers with a server error means complete disallow (RFC 9309, section 2.3.1.4; 429 too,
+    as Google reads it), where Scrapy's RobotsTxtMiddleware parses the error page as allow-all.
+
+    Placed after that middleware, this one sees the robots.txt answers it asks for and then drops every request to a
+    host whose robots.txt failed so: nothing is fetched from that host this run. A dropped request is recorded as an
+    error with the reason, so the next run tries again. Counted as `archive/robots_unreachable`.
+    """
+
+    def __init__(self, crawler: Crawler):
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("ROBOTSTXT_OBEY is off")
+        self.crawler = crawler
+        self.unreachable: dict[str, str] = {}  # host (netloc, as RobotsTxtMiddleware keys it) → why
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtUnreachable:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        why = self.unreachable.get(urlparse_cached(request).netloc)
+        if why and not request.meta.get("dont_obey_robotstxt"):
+            self.crawler.stats.inc_value("archive/robots_unreachable")
+            raise IgnoreRequest(why)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        asked = urlsplit(request.meta.get("redirect_urls", [request.url])[0])  # robots.txt may redirect
+        if (request.meta.get("dont_obey_robotstxt") and asked.path == "/robots.txt"
+                and (response.status >= 500 or response.status == 429)):
+            why = f"{ROBOTS_UNREACHABLE} (http {response.status}): nothing is fetched from {asked.netloc} this run"
+            if asked.netloc not in self.unreachable:
+                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why)
+            self.unreachable[asked.netloc] = why
+        return response
 
 
 class ArchivedUrlFilter(BaseSpiderMiddleware):
@@ -132,3 +186,64 @@ class ConditionalListRequests:
         headers = {"Content-Type": cached["content_type"] or "text/html"}
         return HtmlResponse(url=response.url, status=304, headers=headers, request=request,
                             body=self.archive.raw_body(cached["body_sha1"]))
+
+
+# The answers that may carry a Retry-After worth waiting for: 503 (RFC 9110, section 10.2.3) and 429 (RFC 6585).
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """The wait a Retry-After header asks for (delay-seconds or an HTTP-date); None when absent or unreadable."""
+    text = (value or b"").decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, but a 429 or 503 answer's Retry-After is honoured, up to RETRY_AFTER_MAX seconds.
+
+    The retry is sent once the wait is over (Scrapy's own retry is immediate: scrapy/scrapy#3849). The wait holds
+    this request only, not the site's download slot, and ends early when the crawl is stopped. A longer wait is
+    not spent in this run: the answer goes on to the spider, which records it as an error with the reason, and
+    the next run fetches the page again. Counted as `retry/retry_after_waited` and `retry/retry_after_too_long`.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("RETRY_AFTER_MAX")
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        wait = None
+        if response.status in RETRY_AFTER_STATUSES and response.status in self.retry_http_codes:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None or request.meta.get("dont_retry"):
+            return super().process_response(request, response)
+        stats = self.crawler.stats
+        if wait > self.max_wait:
+            stats.inc_value("retry/retry_after_too_long")
+            request.meta[ARCHIVE_ERROR] = (f"server asked to retry after {wait:.0f} s, "
+                                           f"more than RETRY_AFTER_MAX ({self.max_wait:g} s)")
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url)
+        stats.inc_value("retry/retry_after_waited")
+        if not await self._wait(wait):
+            request.meta[ARCHIVE_ERROR] = f"server asked to retry after {wait:.0f} s; the crawl stopped before then"
+            return response
+        return retry
+
+    async def _wait(self, seconds: float) -> bool:
+        """Wait, a second at a time; False when the crawl is stopped (Ctrl-C, SIGTERM) in the meantime."""
+        deadline = time.monotonic() + seconds
+        while self.crawler.crawling and (left := deadline - time.monotonic()) > 0:
+            await sleep(min(left, 1.0))
+        return self.crawler.crawling

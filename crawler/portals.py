@@ -38,8 +38,8 @@ class Portal:
 
     name: str
     allowed_domains: tuple[str, ...]
-    start_urls: tuple[str, ...]
     article_patterns: tuple[re.Pattern[str], ...]
+    start_urls: tuple[str, ...] = ()  # a portal may be found through its sitemaps or feeds alone
     title: str = ""
     list_patterns: tuple[re.Pattern[str], ...] = ()
     next_page_texts: tuple[str, ...] = ()

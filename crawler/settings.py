@@ -60,16 +60,24 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
-# Larger responses are abandoned and recorded as errors (a news page is far smaller).
+# A 429 or 503 answer's Retry-After is waited out before the retry, up to this many seconds; a server that asks
+# for longer gets no retry this run (the page is recorded as an error saying so, and the next run fetches it).
+RETRY_AFTER_MAX = 120
+# Larger responses are abandoned and recorded as errors (a news page is far smaller); a gzipped sitemap is
+# decompressed no further than DOWNLOAD_MAXSIZE either (a gzip bomb becomes a recorded error).
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
-# Our components, in data-flow order: no request off the portal's domains, who we say we are and conditional
-# list requests (downloader), skipping settled URLs (spider), then extraction and the archive (pipelines).
+# Our components, in data-flow order: no request off the portal's domains, none to a host whose robots.txt
+# answered a server error, who we say we are, retries that honour Retry-After and conditional list requests
+# (downloader), skipping settled URLs (spider), then extraction and the archive (pipelines).
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AllowedDomainsGuard": 50,  # before robots.txt (100): not even that is asked off-domain
+    "crawler.middlewares.RobotsTxtUnreachable": 110,  # after robots.txt (100): a 5xx robots.txt disallows all
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries, honouring Retry-After
     "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)
 }
 SPIDER_MIDDLEWARES = {

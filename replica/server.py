@@ -8,11 +8,15 @@ crawler meets what it meets on the internet without leaving 127.0.0.1. See repli
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
 import hashlib
 import sys
 import threading
 import time
 import tomllib
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -52,6 +56,8 @@ class Host:
     encoding: str = "utf-8"
     content_type: str = "text/html"
     routes: dict[str, dict] = field(default_factory=dict)
+    played: Counter = field(default_factory=Counter)  # how often each limited route (`times`) was played
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def load(cls, folder: Path) -> Host:
@@ -61,13 +67,19 @@ class Host:
         return cls(folder, conf.get("encoding", "utf-8"), conf.get("content_type", "text/html"), routes)
 
     def answer(self, path: str) -> Answer:
-        route = self.routes.get(path, {})
+        route = self._route(path)
+        if "gzip_bomb" in route:
+            return Answer(200, _gzip_bomb(route["gzip_bomb"]), {"Content-Type": "application/x-gzip"})
         status = route.get("status", 200)
         headers: dict[str, str] = {}
         if "location" in route:
             headers["Location"] = route["location"]
+        if "retry_after" in route:
+            headers["Retry-After"] = str(route["retry_after"])
         if "file" in route:
             file_path = self._existing(route["file"])
+        elif "body" in route:
+            file_path = None
         else:
             file_path = self._public_file(urlsplit(path).path)
         if file_path is None:
@@ -81,9 +93,20 @@ class Host:
         if is_text:
             body = body.decode("utf-8").encode(route.get("encoding", self.encoding))
         headers["Content-Type"] = route.get("content_type") or self._content_type(file_path)
+        if route.get("gzip"):
+            body = gzip.compress(body, mtime=0)
         if "truncate" in route:
             body = body[: route["truncate"]]
         return Answer(status, body, headers, route.get("delay", 0.0))
+
+    def _route(self, path: str) -> dict:
+        """The special route of a path; one limited to its first `times` requests is then an ordinary path."""
+        route = self.routes.get(path, {})
+        if "times" not in route:
+            return route
+        with self._lock:
+            self.played[path] += 1
+            return route if self.played[path] <= route["times"] else {}
 
     def _public_file(self, url_path: str) -> Path | None:
         relative = url_path.lstrip("/") or "index.html"
@@ -107,6 +130,16 @@ class Host:
             ".jpg": "image/jpeg",
             ".pdf": "application/pdf",
         }.get(file_path.suffix, self.content_type)
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_bomb(size: int) -> bytes:
+    """A small gzip file that inflates to `size` bytes of spaces."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = b" " * (1 << 20)
+    parts = [compressor.compress(chunk) for _ in range(size >> 20)]
+    parts += [compressor.compress(b" " * (size & ((1 << 20) - 1))), compressor.flush()]
+    return b"".join(parts)
 
 
 class Site:
@@ -170,7 +203,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], site: Site):
         super().__init__(address, _Handler)
         self.site = site
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[tuple[float, str, str]] = []  # (time.monotonic(), host, path)
         self._lock = threading.Lock()
         self.record = True
 
@@ -183,13 +216,14 @@ class _Server(ThreadingHTTPServer):
     def log_request_line(self, host: str, path: str) -> None:
         if self.record:
             with self._lock:
-                self.requests.append((host, path))
+                self.requests.append((time.monotonic(), host, path))
 
 
 class ReplicaServer:
     """Serve the replica on 127.0.0.1 in a background thread; use as a context manager.
 
-    `requests` lists every (host, path) asked for, so tests can check what the crawler fetched.
+    `requests` lists every (host, path) asked for, so tests can check what the crawler fetched;
+    `timed_requests` adds when each arrived.
     """
 
     def __init__(self, site: Site | None = None, port: int = 0, record: bool = True):
@@ -204,6 +238,11 @@ class ReplicaServer:
 
     @property
     def requests(self) -> list[tuple[str, str]]:
+        return [(host, path) for _, host, path in self._server.requests]
+
+    @property
+    def timed_requests(self) -> list[tuple[float, str, str]]:
+        """Every request as (time.monotonic() when it arrived, host, path)."""
         return list(self._server.requests)
 
     def start(self) -> ReplicaServer:

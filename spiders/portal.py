@@ -13,13 +13,14 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler import fetch_errors
 from crawler.extraction import ExtractOptions
 from crawler.items import PageItem
+from crawler.middlewares import ARCHIVE_ERROR, ROBOTS_UNREACHABLE
 from crawler.portals import Portal
+from crawler.sitemaps import SitemapError, read_sitemap
 from storage import Archive
 from storage.dedup import url_hash, without_tracking
 
@@ -86,21 +87,24 @@ class PortalSpider(Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | PageItem]:
         page = self._page(response, outcome="list")
+        sitemap = None
+        if page.outcome == "list":
+            settings = self.crawler.settings
+            try:
+                sitemap = read_sitemap(response,
+                                       response.meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")),
+                                       response.meta.get("download_warnsize", settings.getint("DOWNLOAD_WARNSIZE")))
+            except SitemapError as exc:
+                page.outcome, page.reason = "error", f"sitemap: {exc}"
         yield page
-        if page.outcome != "list":
+        if sitemap is None:
             return
-        try:
-            sitemap = Sitemap(response.body)
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            self.logger.warning("sitemap %s is not valid XML: %s", response.url, exc)
-            return
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
-        if sitemap.type == "sitemapindex":
-            for url in locations:
+        if sitemap.kind == "sitemapindex":
+            for url in sitemap.locations:
                 if self.portal.owns(url):
                     yield self._list_request(url, self.parse_sitemap, response.meta["list_depth"] + 1)
         else:
-            yield from self._article_requests(locations)
+            yield from self._article_requests(sitemap.locations)
 
     def parse_feed(self, response: Response) -> Iterator[Request | PageItem]:
         page = self._page(response, outcome="list")
@@ -171,10 +175,13 @@ class PortalSpider(Spider):
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
         request: Request = failure.request
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+        if failure.check(IgnoreRequest) and failure.getErrorMessage() == "Forbidden by robots.txt":
             self.crawler.stats.inc_value("archive/robots_forbidden")
             return
-        outcome, message = fetch_errors.describe(failure, request.url)
+        if failure.check(IgnoreRequest) and failure.getErrorMessage().startswith(ROBOTS_UNREACHABLE):
+            outcome, message = "error", failure.getErrorMessage()  # an error: the next run asks robots.txt again
+        else:
+            outcome, message = fetch_errors.describe(failure, request.url)
         replica = self.crawler.settings.get("REPLICA_URL", "").rstrip("/")
         if replica:  # say which portal URL failed, not the loopback address it was sent to
             parts = urlsplit(request.url)
@@ -190,12 +197,13 @@ class PortalSpider(Spider):
 
     def _page(self, response: Response, outcome: str | None = None) -> PageItem:
         status = response.status
+        error = response.meta.get(ARCHIVE_ERROR)  # a middleware's word on why this answer is an error
         if status >= 400 and outcome == "list":
-            outcome, reason = "error", f"list page: http {status}"
+            outcome, reason = "error", f"list page: {error or f'http {status}'}"
         elif status == 304:
             reason = "not modified (links read from the archived copy)"
-        elif status >= 500:
-            outcome, reason = "error", f"http {status}"
+        elif error or status >= 500:
+            outcome, reason = "error", error or f"http {status}"
         else:
             reason = None
         content_type = response.headers.get("Content-Type")

@@ -52,6 +52,15 @@ def test_a_missing_required_field_is_named(tmp_path):
         load_portals(path)
 
 
+def test_a_portal_found_through_its_sitemaps_or_feeds_alone_needs_no_start_urls(tmp_path):
+    path = write(tmp_path, '[portals.x]\nallowed_domains=["x.cn"]\nsitemaps=["http://x.cn/sitemap.xml"]\n'
+                           'article_patterns=["a"]\n')
+    portal = load_portals(path)["x"]
+    assert portal.start_urls == () and portal.sitemaps == ("http://x.cn/sitemap.xml",)
+    with pytest.raises(PortalConfigError, match="give at least one of start_urls, sitemaps, feeds"):
+        load_portals(write(tmp_path, '[portals.x]\nallowed_domains=["x.cn"]\narticle_patterns=["a"]\n'))
+
+
 def test_missing_and_malformed_files_are_clear_errors(tmp_path):
     with pytest.raises(PortalConfigError, match="does not exist"):
         load_portals(tmp_path / "nope.toml")
