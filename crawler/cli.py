@@ -109,9 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
     bench = sub.add_parser("bench", help="measure speed on generated data (crawl: 2,000 articles; archive: 100,000)")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive"], default="crawl",
-                       help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale")
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "decode"], default="crawl",
+                       help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
+                            "decode: today's decoding against a git revision's on every corpus page")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
+    bench.add_argument("--against", default="main", metavar="REV",
+                       help="decode: the git revision whose decoding chain is compared (default: main)")
     return parser
 
 
@@ -172,8 +175,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl
+    from crawler.benchmarks import archive, crawl, decode
 
+    if args.what == "decode":
+        try:
+            decode.main(args.against)
+        except decode.RevisionError as exc:
+            raise UserError(str(exc)) from None
+        return 0
     benchmark = {"crawl": crawl, "archive": archive}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
