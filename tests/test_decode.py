@@ -1,5 +1,9 @@
 """Decoding: GB pages read as GB18030, wrong declarations survived, nothing silently mangled."""
 
+import codecs
+
+import pytest
+
 from crawler.extraction.decode import decode_html, normalise_charset
 
 GBK_ONLY = "民警王喆在朱镕基题词前留影"  # 喆 and 镕 are in GBK, not in GB2312
@@ -49,3 +53,21 @@ def test_undeclared_gb_page_with_a_broken_byte_is_read_as_gb_not_as_mojibake():
 def test_charset_names_normalise_to_gb18030_for_the_whole_gb_family():
     assert {normalise_charset(n) for n in ("GB2312", "gbk", "x-gbk", "cp936", "GB18030")} == {"gb18030"}
     assert normalise_charset("no-such-charset") is None
+
+
+STORY = "4月4日，记者从温州公安分局获悉，经过连续8个月的缜密侦查，警方成功打掉一个非法集资团伙。"
+TEMPLATE = "<script>var nav = {home: '/index.html', list: '/news/list.shtml'};</script>\n" * 40
+
+
+def html(charset: str, body: str = STORY, head: str = "", title: str = "公安局通报") -> str:
+    return f'<html><head><meta charset="{charset}">{head}<title>{title}</title></head><body><p>{body}</p></body></html>'
+
+
+@pytest.mark.parametrize("charset", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("bom", [True, False], ids=["bom", "no-bom"])
+def test_utf16_pages_decode_with_or_without_a_bom(charset, bom):
+    page = html("utf-16", f"{GBK_ONLY}，一名民警迅速赶到现场")
+    body = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}[charset] * bom + page.encode(charset)
+    decoded = decode_html(body, "text/html")
+    assert (decoded.text, decoded.charset, decoded.note) == (page, charset, None)
+

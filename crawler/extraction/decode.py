@@ -1,7 +1,7 @@
 """Bytes to text: trust UTF-8 when the bytes are UTF-8, read the GB family as GB18030, and survive lies.
 
 Portal pages declare gb2312 and use GBK characters; benchmark copies declare gb2312 over UTF-8 bytes; some
-pages declare nothing. A page must decode whatever its declaration says.
+pages declare nothing, some are UTF-16. A page must decode whatever its declaration says.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 # Every GB-family name is read as GB18030, their superset: real "gb2312" pages use GBK characters.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "euc-cn", "x-gbk", "hz-gb-2312", "csgb2312", "ms936"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_SNIFF_BYTES = 1024  # how much of the head says whether BOM-less bytes are UTF-16
+_WHITESPACE = {"\t", "\n", "\r", "\f"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,29 @@ def normalise_charset(name: str | None) -> str | None:
     return "gb18030" if canonical in _GB_FAMILY else canonical
 
 
+def sniff_unicode(body: bytes) -> tuple[str, int] | None:
+    """(charset, BOM length) when a BOM, or the NULs of UTF-16 markup, say the body is UTF-8 or UTF-16.
+
+    Checked before a body with NUL bytes is called binary: UTF-16 markup is half NULs.
+    """
+    for bom, charset in _BOMS:
+        if body.startswith(bom):
+            return charset, len(bom)
+    head = body[:_SNIFF_BYTES]
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    # ASCII markup puts a NUL in every other byte; the other half holds one only for U+xx00 (一 is U+4E00).
+    if odd >= len(head) / 10 and even * 8 < odd:
+        charset = "utf-16-le"
+    elif even >= len(head) / 10 and odd * 8 < even:
+        charset = "utf-16-be"
+    else:
+        return None
+    sample = head.decode(charset, "replace")
+    controls = sum(1 for c in sample if c < " " and c not in _WHITESPACE)
+    return (charset, 0) if controls * 20 < len(sample) else None
+
+
 def _strict(body: bytes, charset: str) -> str | None:
     try:
         return body.decode(charset)
@@ -46,8 +72,14 @@ def decode_html(body: bytes, content_type: str | None = None, default_charset: s
     """Decode an HTML body; `note` says when what was declared is not what was used."""
     declared_name = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body[:4096])
     declared = normalise_charset(declared_name)
-    if body.startswith(codecs.BOM_UTF8):
-        return Decoded(body[3:].decode("utf-8", "replace"), "utf-8")
+    unicode = sniff_unicode(body)
+    if unicode:
+        charset, bom = unicode
+        text = body[bom:].decode(charset, "replace")
+        replaced = text.count("\ufffd")
+        return Decoded(text, charset, f"undecodable bytes replaced ({replaced})" if replaced else None)
+    if declared and declared.startswith(("utf-16", "utf-32")):
+        declared = None  # a declaration readable as ASCII cannot be right about a two-byte charset
     # UTF-8 first: GB bytes almost never form valid UTF-8, while UTF-8 bytes often "decode" as GB18030.
     text = _strict(body, "utf-8")
     if text is not None:
