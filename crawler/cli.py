@@ -109,10 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
     bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills"], default="crawl",
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode"], default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
-                            "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost")
+                            "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost; "
+                            "decode: today's decoding against a git revision's on every corpus page")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
+    bench.add_argument("--against", default="main", metavar="REV",
+                       help="decode: the git revision whose decoding chain is compared (default: main)")
     return parser
 
 
@@ -173,8 +176,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl, kills
+    from crawler.benchmarks import archive, crawl, decode, kills
 
+    if args.what == "decode":
+        try:
+            decode.main(args.against)
+        except decode.RevisionError as exc:
+            raise UserError(str(exc)) from None
+        return 0
     benchmark = {"crawl": crawl, "archive": archive, "kills": kills}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")

@@ -66,7 +66,8 @@ def _gzip_bomb() -> bytes:
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 BIG5_TEXT = ("<html><head><title>警察局破獲詐騙集團</title></head><body><h1>警察局破獲詐騙集團</h1><div>"
-             + "<p>警方接獲民眾報案後，立即成立專案小組，經過數月追查，終於將詐騙集團成員全數逮捕到案。</p>" * 5
+             + "".join(f"<p>警方接獲民眾報案後，立即成立第{i}專案小組，經過數月追查，終於將詐騙集團成員全數逮捕到案。</p>"
+                       for i in range(5))
              + "</div></body></html>").encode("big5")
 GB_TEXT = _html("省公安厅通报一起诈骗案件").encode("gb18030")
 
@@ -127,11 +128,11 @@ CASES: dict[str, tuple[Send, str | None]] = {
                                              b"<div id='app'></div><script>render()</script></body></html>", HTML)),
                     "not_article"),
     "utf16-bom": (send(_response("200 OK", _html("民警调解邻里纠纷", charset_meta="utf-16").encode("utf-16"),
-                                 {"Content-Type": "text/html; charset=utf-16"})), None),
+                                 {"Content-Type": "text/html; charset=utf-16"})), "article"),
     "utf8-stray-bytes": (send(_response("200 OK", _html("民警护送考生").encode().replace("民警".encode(), b"\xff\xfe", 3),
-                                        HTML)), None),
+                                        HTML)), "article"),
     "big5-declared-gb2312": (send(_response("200 OK", BIG5_TEXT,
-                                            {"Content-Type": "text/html; charset=gb2312"})), None),
+                                            {"Content-Type": "text/html; charset=gb2312"})), "article"),
     "not-html-pdf": (send(_response("200 OK", b"%PDF-1.4\n" + bytes(range(256)) * 20,
                                     {"Content-Type": "application/pdf"})), "not_article"),
 }

@@ -68,6 +68,7 @@ def test_error_pages_and_non_articles_are_rejected_with_a_reason(html, status, r
         (b"", 200, "text/html", "not_article", "empty body"),
         (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", 200, "application/octet-stream", "not_article", "PDF"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, 200, "text/html", "not_article", "PNG"),
+        (b"\x01\x00\x02\x00\x00\x03\x00\x04" * 64, 200, "text/html", "not_article", "bytes with NULs"),
         (b"<html>gone</html>", 404, "text/html", "not_found", "http 404"),
         (b"<html>gone</html>", 410, "text/html", "not_found", "http 410"),
         (b"<html>busy</html>", 503, "text/html", "error", "http 503"),
@@ -88,6 +89,13 @@ def test_broken_truncated_and_deeply_nested_html_still_yield_the_article():
     nested = page("<div>" * 5000 + BODY + "</span></p></td>" * 50)
     result = extract_page(nested.encode("gb18030"), URL)
     assert result.status == "article" and "警方提醒广大市民" in result.text
+
+
+@pytest.mark.parametrize("charset", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_a_utf16_page_is_an_article_not_binary_bytes_with_nuls(charset):
+    result = extract_page(page(charset="utf-16").encode(charset), URL, content_type="text/html")
+    assert (result.status, result.charset) == ("article", "utf-16-be" if charset.endswith("be") else "utf-16-le")
+    assert "济南市公安局通报" in result.text and result.title == "济南警方破获跨省电信诈骗案"
 
 
 def test_a_page_with_mixed_encodings_decodes_what_it_can():

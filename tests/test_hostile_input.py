@@ -35,12 +35,13 @@ def hostile_crawl(tmp_path_factory):
     for url, outcome, reason in conn.execute("SELECT url, outcome, reason FROM pages ORDER BY id"):
         pages[url] = (outcome, reason)
     run = conn.execute("SELECT outcome, reason FROM runs").fetchone()
+    titles = dict(conn.execute("SELECT p.url, a.title FROM pages p JOIN articles a ON a.id = p.article_id"))
     conn.close()
-    return done, pages, requests, run
+    return done, pages, requests, run, titles
 
 
 def test_the_crawl_ends_without_a_traceback(hostile_crawl):
-    done, _, _, run = hostile_crawl
+    done, _, _, run, _ = hostile_crawl
     assert "Traceback" not in done.stderr, done.stderr[-5000:]
     assert run[0] == "finished", run
     assert done.returncode == 0
@@ -48,7 +49,7 @@ def test_the_crawl_ends_without_a_traceback(hostile_crawl):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_every_case_is_recorded_with_its_outcome_and_reason(hostile_crawl, case):
-    _, pages, _, _ = hostile_crawl
+    _, pages, _, _, _ = hostile_crawl
     url = f"http://{HOST}/case/{case}.html"
     assert url in pages, f"{case}: no outcome recorded"
     outcome, reason = pages[url]
@@ -62,12 +63,23 @@ def test_every_case_is_recorded_with_its_outcome_and_reason(hostile_crawl, case)
 
 
 def test_no_request_leaves_the_portal(hostile_crawl):
-    _, _, requests, _ = hostile_crawl
+    _, _, requests, _, _ = hostile_crawl
     assert requests and {host for host, _ in requests} == {HOST}
 
 
 def test_memory_stays_bounded_through_bombs_and_huge_pages(hostile_crawl):
-    done, _, _, _ = hostile_crawl
+    done, _, _, _, _ = hostile_crawl
     peak = re.search(r"'memusage/max': (\d+)", done.stderr)
     assert peak, "the crawl's stats show no memusage/max"
     assert int(peak.group(1)) < PEAK_MEMORY_MB * 1024 * 1024
+
+
+@pytest.mark.parametrize("case, title", [
+    ("charset-missing-gbk", "省公安厅通报一起诈骗案件"),
+    ("charset-lies-utf8-is-gbk", "省公安厅通报一起诈骗案件"),
+    ("big5-declared-gb2312", "警察局破獲詐騙集團"),
+    ("utf16-bom", "民警调解邻里纠纷"),
+])
+def test_pages_that_lie_about_their_charset_are_read_right(hostile_crawl, case, title):
+    *_, titles = hostile_crawl
+    assert titles.get(f"http://{HOST}/case/{case}.html") == title

@@ -124,6 +124,17 @@ def own_pages(folder: Path) -> Iterator[LabelledPage]:
         )
 
 
+def all_bodies(shared: Path = SHARED_CORPORA, own: Path = OWN_SET) -> Iterator[tuple[str, bytes]]:
+    """(id, raw bytes) of every page, labelled or not: for measurements that need no truth (decoding)."""
+    if not (shared / "index.jsonl").exists():
+        raise CorpusError(f"{shared} has no index.jsonl; pass the shared corpora folder")
+    for line in (shared / "index.jsonl").read_text("utf-8").splitlines():
+        row = json.loads(line)
+        yield row["id"], _read(shared / row["html"])
+    for page in own_pages(own):
+        yield page.id, page.html
+
+
 def load(folder: Path) -> list[LabelledPage]:
     if (folder / "index.jsonl").exists():
         return list(shared_pages(folder))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from crawler.extraction.decode import sniff_unicode
+
 _BINARY_MAGIC = {
     b"%PDF": "a PDF file", b"\x89PNG": "a PNG image", b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
     b"PK\x03\x04": "a ZIP archive", b"\xd0\xcf\x11\xe0": "an Office document", b"\x1f\x8b": "gzip data",
@@ -34,11 +36,12 @@ def verdict_before_parsing(
 
 
 def binary_kind(body: bytes, content_type: str | None) -> str | None:
-    """What the body is when it is not text: magic bytes first, then NUL bytes, then the declared type."""
+    """What the body is when it is not text: magic bytes first, then NUL bytes (unless UTF-16), then the
+    declared type."""
     for magic, kind in _BINARY_MAGIC.items():
         if body.startswith(magic):
             return kind
-    if b"\x00" in body[:2048]:
+    if b"\x00" in body[:2048] and not sniff_unicode(body):
         return "bytes with NULs"
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime and not mime.startswith(_TEXT_TYPES) and not body.lstrip()[:1] == b"<":
