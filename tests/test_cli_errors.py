@@ -1,0 +1,119 @@
+"""Mistakes and broken inputs at the command line: one `error: …` line that says what to do, a non-zero exit,
+never a traceback (issues 13 and 16)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import main
+from storage import Archive, Article, Page
+from tests.conftest import ROOT, _env
+
+
+def assert_one_error_line(err: str, *fragments: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err, err
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], err
+
+
+def make_archive(path: Path, n: int = 3, paragraphs: int = 50) -> Path:
+    archive = Archive.open(path)
+    run = archive.start_run("cnnb")
+    archive.write_batch([
+        Page(f"http://news.cnnb.com.cn/{i}.shtml", "cnnb", "2026-11-22T00:00:00+00:00", outcome="article",
+             body=(f"<html>{i}</html>" * 100).encode(),
+             article=Article(f"民警第{i}条", "2026-11-21T10:00:00+08:00", None, None, f"民警正文{i}。" * (paragraphs + i % 7)))
+        for i in range(n)], run)
+    archive.close()
+    return path
+
+
+DEAD = "http://127.0.0.1:1"  # nothing listens on port 1
+
+
+def cli(*argv: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler", *argv], cwd=ROOT, env=_env(), capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+# export --out ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    return make_archive(tmp_path / "a.db")
+
+
+def test_export_into_an_existing_folder_is_refused(archive, tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    assert main(["export", "--format", "jsonl", "--out", str(tmp_path / "out"), "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "is a folder")
+
+
+def test_export_below_a_regular_file_says_it_is_not_a_folder(archive, tmp_path, capsys):
+    (tmp_path / "somefile").write_text("x")
+    out = tmp_path / "somefile" / "out.jsonl"
+    assert main(["export", "--format", "jsonl", "--out", str(out), "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "somefile is a file, not a folder")
+    assert (tmp_path / "somefile").read_text() == "x"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "txt"])
+def test_export_where_nothing_can_be_created_is_one_line(archive, fmt, capsys):
+    assert main(["export", "--format", fmt, "--out", "/proc/no-such-export.out", "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "cannot write", "/proc/no-such-export.out")
+
+
+def test_export_onto_a_device_is_refused_and_the_device_left_alone(archive, tmp_path, capsys):
+    """`--out /dev/full`: the export would rename its temporary file over the device (as root it could)."""
+    link = tmp_path / "full"
+    link.symlink_to("/dev/full")  # the real device behind a link: even an unfixed export only replaces the link
+    assert main(["export", "--format", "jsonl", "--out", str(link), "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "is not a regular file")
+    assert link.is_symlink() and stat.S_ISCHR(os.stat(link).st_mode)
+    assert not list(tmp_path.glob(".full*"))
+
+
+def test_export_onto_a_named_pipe_is_refused(archive, tmp_path, capsys):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["export", "--format", "csv", "--out", str(fifo), "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "is not a regular file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def _file_size_limit(limit: int):
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails (EFBIG), as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "md"])
+def test_an_export_that_runs_out_of_space_is_one_line_and_leaves_no_half_file(tmp_path, fmt):
+    archive = make_archive(tmp_path / "a.db", n=4, paragraphs=5000)  # 100 kB an article
+    out = tmp_path / ("out.jsonl" if fmt == "jsonl" else "out")
+    if fmt == "jsonl":
+        out.write_text("the earlier export\n")
+    result = subprocess.run([sys.executable, "-m", "crawler", "export", "--format", fmt, "--out", str(out),
+                             "--db", str(archive)], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                            timeout=120, preexec_fn=_file_size_limit(64 * 1024))  # above SQLite's -shm file
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "cannot write")
+    if fmt == "jsonl":
+        assert out.read_text() == "the earlier export\n"  # untouched until a complete export replaces it
+        assert not list(tmp_path.glob(".out.jsonl*"))
+    else:
+        written = [p for p in out.rglob("*") if p.is_file()]
+        assert all(p.read_text("utf-8").endswith("\n") and not p.name.startswith(".") for p in written)
