@@ -236,6 +236,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UserError("--limit must be at least 1")
     archive = _open_existing(args.db)
     try:
+        _check_portal(archive, args.portal)
         hits = search(archive.db, args.query, args.portal, args.since, args.until, args.limit)
     finally:
         archive.close()
@@ -254,11 +255,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     for name in ("since", "until"):
         _check_date(getattr(args, name), name)
-    if args.portal:
-        select_portals(load_portals(), [args.portal])
     selection = export.Selection(args.portal, args.since, args.until, args.query)
     archive = _open_existing(args.db)
     try:
+        _check_portal(archive, args.portal)
         total = export.count(archive.db, selection)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             task = progress.add_task(f"exporting {args.format}", total=total)
@@ -374,6 +374,14 @@ def _check_date(value: str | None, name: str) -> None:
         date.fromisoformat(value)
     except ValueError:
         raise UserError(f"--{name} takes a date like 2026-01-31, got {value!r}") from None
+
+
+def _check_portal(archive, name: str | None) -> None:
+    """A --portal to select by: a configured portal, or one whose articles the archive holds (an older config's)."""
+    if name is None or name in load_portals():
+        return
+    if archive.db.execute("SELECT 1 FROM articles WHERE portal = ? LIMIT 1", [name]).fetchone() is None:
+        select_portals(load_portals(), [name])  # raises: unknown portal NAME; known portals: …
 
 
 def _open_existing(db: Path | None):

@@ -117,3 +117,38 @@ def test_an_export_that_runs_out_of_space_is_one_line_and_leaves_no_half_file(tm
     else:
         written = [p for p in out.rglob("*") if p.is_file()]
         assert all(p.read_text("utf-8").endswith("\n") and not p.name.startswith(".") for p in written)
+
+
+# search --------------------------------------------------------------------------------------------------------
+
+def test_search_with_a_limit_past_sqlites_integers_returns_everything(archive, capsys):
+    assert main(["search", "民警", "--limit", "99999999999999999999", "--json", "--db", str(archive)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_search_with_a_limit_below_one_is_refused(archive, limit, capsys):
+    assert main(["search", "民警", "--limit", limit, "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "--limit must be at least 1")
+
+
+def test_duplicates_with_huge_numbers_does_not_overflow(archive, capsys):
+    assert main(["duplicates", "--limit", "99999999999999999999", "--min-size", "99999999999999999999",
+                 "--db", str(archive)]) == 0
+
+
+def test_search_of_an_unknown_portal_is_refused_like_export(archive, capsys):
+    assert main(["search", "民警", "--portal", "nosuch", "--db", str(archive)]) == 2
+    assert_one_error_line(capsys.readouterr().err, "unknown portal nosuch; known portals: zjol")
+
+
+def test_search_and_export_take_a_portal_the_archive_holds_though_no_longer_configured(tmp_path, capsys):
+    db = tmp_path / "a.db"
+    archive = Archive.open(db)
+    archive.write_batch([Page("http://old.example/1.html", "retired", "2026-11-22T00:00:00+00:00", outcome="article",
+                              article=Article("民警旧闻", None, None, None, "民警正文。" * 20))])
+    archive.close()
+    assert main(["search", "民警", "--portal", "retired", "--json", "--db", str(db)]) == 0
+    assert json.loads(capsys.readouterr().out)["portal"] == "retired"
+    assert main(["export", "--format", "jsonl", "--out", str(tmp_path / "o.jsonl"), "--portal", "retired",
+                 "--db", str(db)]) == 0
