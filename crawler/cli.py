@@ -123,12 +123,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import run, tables
 
     overrides = run.parse_overrides(args.set)
+    if args.log_level:
+        overrides["LOG_LEVEL"] = args.log_level.upper()
     settings = run.project_settings(overrides)
     select_portals(load_portals(settings.get("PORTALS_FILE") or None), args.portals)  # fail before starting
     db = run.prepare_db(args.db or Path(settings.get("ARCHIVE_DB")))
     settings.set("ARCHIVE_DB", str(db), priority="cmdline")
-    if args.log_level:
-        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
     if args.replica:
         settings.setdict(run.REPLICA_SETTINGS, priority="spider")  # below --set (cmdline)
         with run.replica_running() as url:

@@ -57,7 +57,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Failures: give up on a page after this long, retry transient errors twice, stop redirect loops.
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30.0  # seconds (a float: 2.5 is a valid --set)
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 # Larger responses are abandoned and recorded as errors (a news page is far smaller).

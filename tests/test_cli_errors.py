@@ -152,3 +152,44 @@ def test_search_and_export_take_a_portal_the_archive_holds_though_no_longer_conf
     assert json.loads(capsys.readouterr().out)["portal"] == "retired"
     assert main(["export", "--format", "jsonl", "--out", str(tmp_path / "o.jsonl"), "--portal", "retired",
                  "--db", str(db)]) == 0
+
+
+# --set ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("pair", "fragments"),
+    [
+        ("ARCHIVE_BATCH_SIZE=abc", ("ARCHIVE_BATCH_SIZE", "an integer", "'abc'")),
+        ("ARCHIVE_BATCH_SIZE=2.5", ("ARCHIVE_BATCH_SIZE", "an integer")),
+        ("DOWNLOAD_TIMEOUT=abc", ("DOWNLOAD_TIMEOUT", "a number")),
+        ("ARCHIVE_SKIP_KNOWN=maybe", ("ARCHIVE_SKIP_KNOWN", "True or False")),
+        ("LOG_LEVEL=LOUD", ("LOG_LEVEL", "a log level")),
+        ("DOWNLOAD_HANDLERS=x", ("DOWNLOAD_HANDLERS", "a JSON object")),
+        ("REPLICA_URL=127.0.0.1:9", ("REPLICA_URL", "http://127.0.0.1:8765")),
+        ("REPLICA_URL=http://127.0.0.1:notaport", ("REPLICA_URL",)),
+        ("REPLICA_URL=ftp://127.0.0.1:9", ("REPLICA_URL",)),
+    ],
+)
+def test_a_set_value_of_the_wrong_kind_is_refused_before_the_crawl(tmp_path, pair, fragments):
+    db = tmp_path / "a.db"
+    # in a process of its own, aimed at a closed loopback port: were the value let through, no portal is reached
+    result = cli("crawl", "zjol", "--db", str(db), "--set", f"REPLICA_URL={DEAD}", "--set", pair)
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, *fragments)
+    assert not db.exists()
+
+
+def test_the_scheduler_checks_set_values_too(tmp_path):
+    result = cli("schedule", "--replica", "--max-runs", "1", "--db", str(tmp_path / "a.db"),
+                 "--set", "RETRY_TIMES=two")
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "RETRY_TIMES", "an integer")
+
+
+@pytest.mark.parametrize("pair", ["DOWNLOAD_TIMEOUT=2.5", "DOWNLOAD_TIMEOUT=3", "ARCHIVE_SKIP_KNOWN=false",
+                                  "REPLICA_URL=http://127.0.0.1:8765", "REPLICA_URL=", "LOG_LEVEL=WARNING",
+                                  'DOWNLOAD_HANDLERS={"ftp": null}'])
+def test_good_set_values_pass(pair):
+    from crawler import run
+
+    run.project_settings(run.parse_overrides([pair]))
