@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from crawler.portals import (
     select_portals,
 )
 from storage import ArchiveError
+from storage.archive import database_error
 
 EXIT_USAGE = 2
 EXIT_BUSY = 3  # another process holds the portal (or scheduler) lock
@@ -397,6 +399,18 @@ def _open_existing(db: Path | None):
 COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; a SQLite error met in the archive after opening it (a damaged page) says what to do."""
+    try:
+        return COMMANDS[args.command](args)
+    except sqlite3.DatabaseError as exc:
+        if "db" not in args:
+            raise
+        from crawler.run import DEFAULT_DB
+
+        raise database_error(args.db or DEFAULT_DB, exc) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
     from crawler.locks import LockBusyError
@@ -406,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return _run(args)
     except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
             QuerySyntaxError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -31,6 +31,22 @@ class ArchiveError(Exception):
     """The archive file cannot be opened or written."""
 
 
+class ArchiveDamagedError(ArchiveError):
+    """The archive file is corrupt: SQLite found a malformed page, or a stored body does not decompress."""
+
+
+def database_error(path: str | Path, exc: sqlite3.DatabaseError) -> ArchiveError:
+    """What a person can do about a SQLite error met while reading or writing the archive at `path`."""
+    if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT" or type(exc) is sqlite3.DatabaseError:
+        return damaged(path, str(exc))
+    return ArchiveError(f"archive {path} cannot be used: {exc}; if another program holds it, try again later")
+
+
+def damaged(path: str | Path, what: str) -> ArchiveDamagedError:
+    return ArchiveDamagedError(f"archive {path} is damaged ({what}); restore it from a backup, or move it aside "
+                               "and crawl again into a new archive")
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -62,6 +78,8 @@ def _refuse_other_files(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT":  # a SQLite file, so likely ours, cut short
+            raise damaged(path, str(exc)) from None
         raise ArchiveError(f"{path} is not a usable SQLite file ({exc}); pass the --db of an archive") from None
     if tables and not ours:
         raise ArchiveError(f"{path} is another program's database (tables: {', '.join(sorted(tables)[:5])}); "
@@ -76,6 +94,8 @@ class Archive:
         try:
             schema.prepare(db, lock_timeout)
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT":
+                raise damaged(self.path, str(exc)) from None
             raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
 
     @classmethod
@@ -283,4 +303,7 @@ class Archive:
         row = self.db.execute("SELECT body FROM bodies WHERE sha1 = ?", [sha1]).fetchone()
         if row is None:
             raise ArchiveError(f"no stored body {sha1}")
-        return zlib.decompress(row[0])
+        try:
+            return zlib.decompress(row[0])
+        except zlib.error as exc:
+            raise damaged(self.path, f"stored body {sha1} does not decompress: {exc}") from None

@@ -193,3 +193,46 @@ def test_good_set_values_pass(pair):
     from crawler import run
 
     run.project_settings(run.parse_overrides([pair]))
+
+
+# a damaged archive ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory) -> Path:
+    """An archive whose middle half was overwritten with garbage (a bad disk, a copy cut short and patched)."""
+    path = make_archive(tmp_path_factory.mktemp("damaged") / "a.db", n=400)
+    size = path.stat().st_size
+    start, end = size // 4 // 4096 * 4096, size * 3 // 4 // 4096 * 4096
+    with path.open("r+b") as f:
+        f.seek(start)
+        f.write(random.Random(7).randbytes(end - start))
+    return path
+
+
+@pytest.mark.parametrize("argv", [["stats"], ["search", "民警"], ["reextract"], ["duplicates"],
+                                  ["export", "--format", "jsonl", "--out", "{tmp}/o.jsonl"]])
+def test_a_damaged_archive_is_one_line_naming_it(damaged, argv, tmp_path, capsys):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main([*argv, "--db", str(damaged)]) == 2
+    assert_one_error_line(capsys.readouterr().err, f"archive {damaged} is damaged", "restore it from a backup")
+    assert not list(tmp_path.iterdir())  # no half export
+
+
+def test_a_truncated_archive_is_one_line_naming_it(tmp_path, capsys):
+    path = make_archive(tmp_path / "a.db", n=400)
+    with path.open("r+b") as f:
+        f.truncate(path.stat().st_size // 3)
+    assert main(["stats", "--db", str(path)]) == 2
+    assert_one_error_line(capsys.readouterr().err, f"archive {path} is damaged")
+
+def test_a_stored_body_that_does_not_decompress_is_damage_too(tmp_path, capsys):
+    import sqlite3
+
+    db = make_archive(tmp_path / "a.db")
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE bodies SET body = x'00ff00ff'")
+    conn.close()
+    assert main(["export", "--format", "warc", "--out", str(tmp_path / "o.warc"), "--db", str(db)]) == 2
+    assert_one_error_line(capsys.readouterr().err, f"archive {db} is damaged (stored body")
+    assert not (tmp_path / "o.warc").exists()
