@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl = sub.add_parser("crawl", help="crawl portals into the archive")
     crawl.add_argument("portals", nargs="*", metavar="PORTAL", help="portal names (default: all)")
+    _add_config(crawl)
     _add_db(crawl)
     crawl.add_argument("--replica", action="store_true",
                        help="serve the bundled offline replica on 127.0.0.1 and crawl it (the offline demo)")
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
 
     schedule = sub.add_parser("schedule", help="run the portals on their cron schedules, in the foreground")
-    schedule.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_config(schedule)
     _add_db(schedule)
     schedule.add_argument("--replica", action="store_true", help="crawl the bundled offline replica")
     schedule.add_argument("--max-runs", type=int, default=None, help="stop after starting this many runs")
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
 
     status = sub.add_parser("status", help="per portal: last and next run, new articles, health (exit 1 if failing)")
-    status.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_config(status)
     _add_db(status)
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
@@ -121,10 +122,17 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="archive file (default: data/archive.db)")
 
 
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None,
+                        help="portal configuration, the PORTALS_FILE setting (default: crawler/portals.toml)")
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import run, tables
 
     overrides = run.parse_overrides(args.set)
+    if args.config:
+        overrides["PORTALS_FILE"] = str(args.config)
     if args.log_level:
         overrides["LOG_LEVEL"] = args.log_level.upper()
     settings = run.project_settings(overrides)

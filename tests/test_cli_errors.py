@@ -236,3 +236,18 @@ def test_a_stored_body_that_does_not_decompress_is_damage_too(tmp_path, capsys):
     assert main(["export", "--format", "warc", "--out", str(tmp_path / "o.warc"), "--db", str(db)]) == 2
     assert_one_error_line(capsys.readouterr().err, f"archive {db} is damaged (stored body")
     assert not (tmp_path / "o.warc").exists()
+
+
+# crawl --config, status times, scrapy crawl --------------------------------------------------------------------
+
+def test_crawl_takes_the_portals_file_as_config_like_schedule_and_status(tmp_path):
+    config = tmp_path / "portals.toml"
+    config.write_text('[portals.only]\nallowed_domains = ["example.org"]\nstart_urls = ["http://example.org/"]\n'
+                      'article_patterns = ["/a/"]\n', "utf-8")
+    db = str(tmp_path / "a.db")
+    result = cli("crawl", "zjol", "--config", str(config), "--db", db, "--set", f"REPLICA_URL={DEAD}")
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "unknown portal zjol; known portals: only")
+    result = cli("crawl", "--config", str(tmp_path / "nope.toml"), "--db", db, "--set", f"REPLICA_URL={DEAD}")
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "does not exist")
