@@ -251,3 +251,20 @@ def test_crawl_takes_the_portals_file_as_config_like_schedule_and_status(tmp_pat
     result = cli("crawl", "--config", str(tmp_path / "nope.toml"), "--db", db, "--set", f"REPLICA_URL={DEAD}")
     assert result.returncode == 2
     assert_one_error_line(result.stderr, "does not exist")
+
+
+def test_status_shows_every_time_in_one_labelled_zone(tmp_path, capsys):
+    db = tmp_path / "a.db"
+    archive = Archive.open(db)
+    run = archive.start_run("zjol")
+    archive.db["runs"].update(run, {"started": "2026-11-22T00:00:00+00:00", "outcome": "finished"})
+    archive.close()
+    main(["status", "--db", str(db)])
+    out = capsys.readouterr().out
+    assert "Asia/Shanghai" in out
+    zjol = next(line for line in out.splitlines() if "zjol" in line)
+    assert "2026-11-22T08:00" in zjol and "2026-11-22T00:00" not in zjol
+    main(["status", "--db", str(db), "--json"])
+    statuses = {s["portal"]: s for s in json.loads(capsys.readouterr().out)}
+    assert statuses["zjol"]["last_run"].startswith("2026-11-22T08:00:00+08:00")
+    assert statuses["zjol"]["next_run"].endswith("+08:00")

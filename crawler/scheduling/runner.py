@@ -252,7 +252,7 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
     """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
     python = sys.executable
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
-             "CRON_TZ=Asia/Shanghai"]
+             f"CRON_TZ={cron.ZONE_NAME}"]
     config = f" --config {portals_file.resolve()}" if portals_file else ""
     logs = db.resolve().parent / "logs"
     for name, portal in portals.items():
@@ -281,7 +281,7 @@ TimeoutStartSec={portal.run_timeout}
 Description=Schedule for {name}
 
 [Timer]
-OnCalendar={cron.to_systemd_calendar(portal.schedule)} Asia/Shanghai
+OnCalendar={cron.to_systemd_calendar(portal.schedule)} {cron.ZONE_NAME}
 Persistent=true
 
 [Install]
