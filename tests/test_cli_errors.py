@@ -268,3 +268,13 @@ def test_status_shows_every_time_in_one_labelled_zone(tmp_path, capsys):
     statuses = {s["portal"]: s for s in json.loads(capsys.readouterr().out)}
     assert statuses["zjol"]["last_run"].startswith("2026-11-22T08:00:00+08:00")
     assert statuses["zjol"]["next_run"].endswith("+08:00")
+
+
+def test_scrapy_crawl_of_an_unknown_spider_is_one_line(tmp_path):
+    scrapy = Path(sys.executable).with_name("scrapy")
+    result = subprocess.run([str(scrapy), "crawl", "nosuch", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}"], cwd=ROOT,
+                            env=_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line.lower()]
+    assert len(errors) == 1 and "unknown portal nosuch; known portals: zjol" in errors[0], result.stderr
