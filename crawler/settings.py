@@ -80,6 +80,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 800,
 }
 
+# A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
+EXTENSIONS = {
+    "crawler.extensions.DownloadErrorsInOneLine": 0,
+}
+
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60
 

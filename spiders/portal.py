@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 from lxml import etree
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractOptions
@@ -180,7 +181,12 @@ class PortalSpider(Spider):
             parts = urlsplit(request.url)
             message = message.replace(replica, f"{parts.scheme}://{parts.netloc}")
         outcome = "error"
-        if "max redirections" in message:
+        server = urlsplit(replica or request.url)  # where the connection went
+        if failure.check(DownloadConnectionRefusedError, twisted_error.ConnectionRefusedError):
+            message = f"connection refused by {server.netloc}"
+        elif failure.check(CannotResolveHostError, twisted_error.DNSLookupError):
+            message = f"DNS lookup failed for {server.hostname}"
+        elif "max redirections" in message:
             message = "redirect loop (too many redirects)"
         elif failure.check(IgnoreRequest) and message.startswith(OFF_PORTAL):
             outcome = "not_article"  # a rejection with its target, not an error to retry
