@@ -69,8 +69,8 @@ def check_value(name: str, value: str, default: object) -> None:
         kind = None if _reads_as(float, value) else "a number"
     elif isinstance(default, (dict, BaseSettings)):
         kind = None if _reads_as(lambda v: dict(json.loads(v)), value) else 'a JSON object (like {"name": value})'
-    elif name == "LOG_LEVEL" and value.upper() not in _LOG_LEVELS:
-        kind = f"a log level ({', '.join(_LOG_LEVELS)})"
+    elif name == "LOG_LEVEL" and value not in _LOG_LEVELS:
+        kind = f"a log level in capitals ({', '.join(_LOG_LEVELS)})"
     elif name == "REPLICA_URL" and value and not _is_server_url(value):
         kind = "a URL like http://127.0.0.1:8765 (scheme, host and port, no path)"
     if kind:

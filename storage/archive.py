@@ -37,12 +37,17 @@ class ArchiveDamagedError(ArchiveError):
 
 def database_error(path: str | Path, exc: sqlite3.DatabaseError) -> ArchiveError:
     """What a person can do about a SQLite error met while reading or writing the archive at `path`."""
-    if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT" or type(exc) is sqlite3.DatabaseError:
+    if _is_corrupt(exc) or type(exc) is sqlite3.DatabaseError:  # not an OperationalError (locked, I/O)
         return damaged(path, str(exc))
     return ArchiveError(f"archive {path} cannot be used: {exc}; if another program holds it, try again later")
 
 
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    return getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT"
+
+
 def damaged(path: str | Path, what: str) -> ArchiveDamagedError:
+    """The one line for an archive file that is corrupt, with what to do about it."""
     return ArchiveDamagedError(f"archive {path} is damaged ({what}); restore it from a backup, or move it aside "
                                "and crawl again into a new archive")
 
@@ -78,7 +83,7 @@ def _refuse_other_files(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT":  # a SQLite file, so likely ours, cut short
+        if _is_corrupt(exc):  # a SQLite file, so likely ours, cut short or overwritten
             raise damaged(path, str(exc)) from None
         raise ArchiveError(f"{path} is not a usable SQLite file ({exc}); pass the --db of an archive") from None
     if tables and not ours:
@@ -94,7 +99,7 @@ class Archive:
         try:
             schema.prepare(db, lock_timeout)
         except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT":
+            if _is_corrupt(exc):
                 raise damaged(self.path, str(exc)) from None
             raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
 

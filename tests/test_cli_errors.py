@@ -164,6 +164,7 @@ def test_search_and_export_take_a_portal_the_archive_holds_though_no_longer_conf
         ("DOWNLOAD_TIMEOUT=abc", ("DOWNLOAD_TIMEOUT", "a number")),
         ("ARCHIVE_SKIP_KNOWN=maybe", ("ARCHIVE_SKIP_KNOWN", "True or False")),
         ("LOG_LEVEL=LOUD", ("LOG_LEVEL", "a log level")),
+        ("LOG_LEVEL=warning", ("LOG_LEVEL", "a log level in capitals")),
         ("DOWNLOAD_HANDLERS=x", ("DOWNLOAD_HANDLERS", "a JSON object")),
         ("REPLICA_URL=127.0.0.1:9", ("REPLICA_URL", "http://127.0.0.1:8765")),
         ("REPLICA_URL=http://127.0.0.1:notaport", ("REPLICA_URL",)),
