@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from crawler.portals import (
     select_portals,
 )
 from storage import ArchiveError
+from storage.archive import database_error
 
 EXIT_USAGE = 2
 EXIT_BUSY = 3  # another process holds the portal (or scheduler) lock
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl = sub.add_parser("crawl", help="crawl portals into the archive")
     crawl.add_argument("portals", nargs="*", metavar="PORTAL", help="portal names (default: all)")
+    _add_config(crawl)
     _add_db(crawl)
     crawl.add_argument("--replica", action="store_true",
                        help="serve the bundled offline replica on 127.0.0.1 and crawl it (the offline demo)")
@@ -92,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
 
     schedule = sub.add_parser("schedule", help="run the portals on their cron schedules, in the foreground")
-    schedule.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_config(schedule)
     _add_db(schedule)
     schedule.add_argument("--replica", action="store_true", help="crawl the bundled offline replica")
     schedule.add_argument("--max-runs", type=int, default=None, help="stop after starting this many runs")
@@ -104,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
 
     status = sub.add_parser("status", help="per portal: last and next run, new articles, health (exit 1 if failing)")
-    status.add_argument("--config", type=Path, default=None, help="portal configuration (default: crawler/portals.toml)")
+    _add_config(status)
     _add_db(status)
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
@@ -123,16 +126,23 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="archive file (default: data/archive.db)")
 
 
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None,
+                        help="portal configuration, the PORTALS_FILE setting (default: crawler/portals.toml)")
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import run, tables
 
     overrides = run.parse_overrides(args.set)
+    if args.config:
+        overrides["PORTALS_FILE"] = str(args.config)
+    if args.log_level:
+        overrides["LOG_LEVEL"] = args.log_level.upper()
     settings = run.project_settings(overrides)
     select_portals(load_portals(settings.get("PORTALS_FILE") or None), args.portals)  # fail before starting
     db = run.prepare_db(args.db or Path(settings.get("ARCHIVE_DB")))
     settings.set("ARCHIVE_DB", str(db), priority="cmdline")
-    if args.log_level:
-        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
     if args.replica:
         settings.setdict(run.REPLICA_SETTINGS, priority="spider")  # below --set (cmdline)
         with run.replica_running() as url:
@@ -246,6 +256,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UserError("--limit must be at least 1")
     archive = _open_existing(args.db)
     try:
+        _check_portal(archive, args.portal)
         hits = search(archive.db, args.query, args.portal, args.since, args.until, args.limit)
     finally:
         archive.close()
@@ -264,11 +275,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     for name in ("since", "until"):
         _check_date(getattr(args, name), name)
-    if args.portal:
-        select_portals(load_portals(), [args.portal])
     selection = export.Selection(args.portal, args.since, args.until, args.query)
     archive = _open_existing(args.db)
     try:
+        _check_portal(archive, args.portal)
         total = export.count(archive.db, selection)
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             task = progress.add_task(f"exporting {args.format}", total=total)
@@ -386,6 +396,14 @@ def _check_date(value: str | None, name: str) -> None:
         raise UserError(f"--{name} takes a date like 2026-01-31, got {value!r}") from None
 
 
+def _check_portal(archive, name: str | None) -> None:
+    """A --portal to select by: a configured portal, or one whose articles the archive holds (an older config's)."""
+    if name is None or name in load_portals():
+        return
+    if archive.db.execute("SELECT 1 FROM articles WHERE portal = ? LIMIT 1", [name]).fetchone() is None:
+        select_portals(load_portals(), [name])  # raises: unknown portal NAME; known portals: …
+
+
 def _open_existing(db: Path | None):
     from crawler import run
     from storage import Archive
@@ -399,6 +417,18 @@ def _open_existing(db: Path | None):
 COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; a SQLite error met in the archive after opening it (a damaged page) says what to do."""
+    try:
+        return COMMANDS[args.command](args)
+    except sqlite3.DatabaseError as exc:
+        if "db" not in args:
+            raise
+        from crawler.run import DEFAULT_DB
+
+        raise database_error(args.db or DEFAULT_DB, exc) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
     from crawler.locks import LockBusyError
@@ -408,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return _run(args)
     except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
             QuerySyntaxError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)

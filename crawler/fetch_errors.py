@@ -21,7 +21,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet import error as net
 from twisted.python.failure import Failure
 
 OFF_PORTAL = "redirected off the portal"  # the start of the reason an off-domain redirect is recorded with
@@ -38,10 +38,11 @@ _WRAPPED = [
 ]
 
 
-def describe(failure: Failure, url: str) -> tuple[str, str]:
+def describe(failure: Failure, url: str, connected_to: str | None = None) -> tuple[str, str]:
     """(outcome, reason) for a request that failed: `not_article` for an off-portal redirect (a rejection with
-    its target), `error` for everything else (errors are retried at the next run)."""
-    host = urlsplit(url).netloc
+    its target), `error` for everything else (errors are retried at the next run). `connected_to` is where the
+    connection really went (the replica), named when it was refused."""
+    server = urlsplit(connected_to or url)
     message = failure.getErrorMessage() or ""
     if failure.check(IgnoreRequest) and message.startswith(OFF_PORTAL):
         return "not_article", message
@@ -50,13 +51,13 @@ def describe(failure: Failure, url: str) -> tuple[str, str]:
         if 300 <= status < 400:
             return "error", f"http {status} redirect without a usable Location"
         return "error", f"http {status}"
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError):
         took = re.search(r"longer than ([\d.]+) seconds", message)
         return "error", f"timed out (no complete answer within {float(took.group(1)):g} s)" if took else "timed out"
-    if failure.check(CannotResolveHostError, DNSLookupError):
-        return "error", f"DNS lookup failed for {host}"
-    if failure.check(DownloadConnectionRefusedError):
-        return "error", f"connection refused by {host}"
+    if failure.check(CannotResolveHostError, net.DNSLookupError):
+        return "error", f"DNS lookup failed for {server.hostname}"
+    if failure.check(DownloadConnectionRefusedError, net.ConnectionRefusedError):
+        return "error", f"connection refused by {server.netloc}"
     if failure.check(ResponseDataLossError):
         return "error", "answer cut short (fewer bytes than its Content-Length)"
     if failure.check(DownloadCancelledError):

@@ -18,7 +18,7 @@ from twisted.internet import task
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
 from storage import Archive, ArchiveError, Article, BatchResult, Page
-from storage.records import FAILED, INTERRUPTED
+from storage.records import FAILED, FINISHED, INTERRUPTED
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,6 +72,8 @@ class ArchivePipeline:
         self.lock_timeout = settings.getfloat("ARCHIVE_LOCK_TIMEOUT")
         self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
         self.failure: str | None = None  # set when a batch could not be written: the run ends failed
+        self.fetched = 0  # pages that came back (any outcome but error)
+        self.first_error: str | None = None  # the reason of the first page that could not be fetched
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Page] = []
@@ -117,6 +119,10 @@ class ArchivePipeline:
     def process_item(self, item: Page) -> Page:
         if item.outcome == "list":
             self.crawler.stats.inc_value("archive/list_pages")
+        if item.outcome != "error":
+            self.fetched += 1
+        elif self.first_error is None:
+            self.first_error = item.reason or "error"
         if not self.buffer:
             self._oldest = time.monotonic()
         self.buffer.append(item)
@@ -192,6 +198,16 @@ class ArchivePipeline:
             self._timer.stop()
         self.flush()
 
+    def _outcome(self, spider: Spider, reason: str) -> tuple[str, str | None]:
+        """How the run ended, and why in one line when it failed: a batch not written, or not one page fetched."""
+        if self.failure:
+            return FAILED, self.failure
+        if reason == FINISHED and self.first_error and not self.fetched:
+            why = f"no page of {spider.name} could be fetched: {self.first_error}"
+            logger.error("%s", why)
+            return FAILED, why
+        return reason, None
+
     def spider_closed(self, spider: Spider, reason: str, why: str | None = None) -> None:
         if self._on_stop is not None:
             from twisted.internet import reactor
@@ -200,7 +216,7 @@ class ArchivePipeline:
             self._on_stop = None
         if self.archive is None:
             return
-        outcome, why = (FAILED, self.failure) if self.failure else (reason, why)
+        outcome, why = self._outcome(spider, reason) if why is None else (reason, why)
         try:
             self._update_run(outcome, why)
         except sqlite3.Error as exc:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
 from crawler.locks import portal_locks
 from crawler.portals import load_portals, select_portals
@@ -38,13 +40,60 @@ class RunRow:
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
+    """The project's settings with --set overrides on top, each checked before anything starts."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     for name, value in (overrides or {}).items():
         if name not in settings:
             raise SettingError(f"unknown setting {name}; see crawler/settings.py for the list")
+        check_value(name, value, settings[name])
         settings.set(name, value, priority="cmdline")
     return settings
+
+
+_BOOLEANS = ("0", "1", "True", "False", "true", "false")  # what Settings.getbool reads
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def check_value(name: str, value: str, default: object) -> None:
+    """A --set value must read as its setting's default does: an integer where the default is one, and so on.
+
+    Scrapy converts a value only when a component asks for it, mid-start, where a bad one is a traceback.
+    """
+    kind = None
+    if isinstance(default, bool):
+        kind = None if value in _BOOLEANS else "True or False"
+    elif isinstance(default, int):
+        kind = None if _reads_as(int, value) else "an integer"
+    elif isinstance(default, float):
+        kind = None if _reads_as(float, value) else "a number"
+    elif isinstance(default, (dict, BaseSettings)):
+        kind = None if _reads_as(lambda v: dict(json.loads(v)), value) else 'a JSON object (like {"name": value})'
+    elif name == "LOG_LEVEL" and value not in _LOG_LEVELS:
+        kind = f"a log level in capitals ({', '.join(_LOG_LEVELS)})"
+    elif name == "REPLICA_URL" and value and not _is_server_url(value):
+        kind = "a URL like http://127.0.0.1:8765 (scheme, host and port, no path)"
+    if kind:
+        like = f", like its default {default}" if isinstance(default, (bool, int, float)) else ""
+        raise SettingError(f"setting {name} takes {kind}{like}; got {value!r}")
+
+
+def _reads_as(convert: Callable[[str], object], value: str) -> bool:
+    try:
+        convert(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_server_url(value: str) -> bool:
+    parts = urlsplit(value)
+    try:
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/")
+            and not parts.query)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
@@ -95,8 +144,6 @@ def crawl(portal_names: list[str] | None, settings: Settings) -> list[RunRow]:
 
 
 def read_runs(db_path: Path, run_ids: list[int]) -> list[RunRow]:
-    import json
-
     archive = Archive.open(db_path)
     try:
         rows = []

@@ -57,7 +57,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Failures: give up on a page after this long, retry transient errors twice, stop redirect loops.
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30.0  # seconds (a float: 2.5 is a valid --set)
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 # A 429 or 503 answer's Retry-After is waited out before the retry, up to this many seconds; a server that asks
@@ -86,6 +86,11 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
     "crawler.pipelines.ArchivePipeline": 800,
+}
+
+# A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
+EXTENSIONS = {
+    "crawler.extensions.DownloadErrorsInOneLine": 0,
 }
 
 # Pages smaller than this many characters of body text are recorded as not_article.

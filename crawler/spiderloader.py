@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from scrapy import Spider
+from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.portals import load_portals
+from crawler.portals import UnknownPortalError, load_portals
+
+
+class UnknownSpiderError(UnknownPortalError, UsageError):
+    """`scrapy crawl NAME` of no portal: a KeyError, as SpiderLoader.load promises its callers, and a UsageError,
+    which Scrapy's command line prints as one line instead of a traceback."""
+
+    print_help = False
 
 
 class PortalSpiderLoader(SpiderLoader):
@@ -22,3 +31,8 @@ class PortalSpiderLoader(SpiderLoader):
                 f"{portal.name.title().replace('_', '')}Spider", (base,), {"name": portal.name, "portal": portal}
             )
         self._spiders.pop(PortalSpider.name, None)  # the generic base is not a spider of its own
+
+    def load(self, spider_name: str) -> type[Spider]:
+        if spider_name not in self._spiders:
+            raise UnknownSpiderError(f"unknown portal {spider_name}; known portals: {', '.join(self.list())}")
+        return self._spiders[spider_name]

@@ -10,6 +10,7 @@ from rich.progress import track
 from rich.table import Table
 
 from crawler.run import RunRow
+from crawler.scheduling.cron import ZONE_NAME
 from storage.summary import PortalSummary
 
 T = TypeVar("T")
@@ -118,7 +119,7 @@ def print_status(statuses: list) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)
-    table = Table(title="Portals", title_justify="left")
+    table = Table(title=f"Portals (times in {ZONE_NAME})", title_justify="left")
     for column in ("portal", "last run", "outcome", "age", "next run", "new (last)", "new (24 h)", "rejected",
                    "empty runs", "health", "why"):
         table.add_column(column, overflow="fold")

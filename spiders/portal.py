@@ -178,11 +178,10 @@ class PortalSpider(Spider):
         if failure.check(IgnoreRequest) and failure.getErrorMessage() == "Forbidden by robots.txt":
             self.crawler.stats.inc_value("archive/robots_forbidden")
             return
-        if failure.check(IgnoreRequest) and failure.getErrorMessage().startswith(ROBOTS_UNREACHABLE):
-            outcome, message = "error", failure.getErrorMessage()  # an error: the next run asks robots.txt again
-        else:
-            outcome, message = fetch_errors.describe(failure, request.url)
+        outcome, message = "error", failure.getErrorMessage()  # robots.txt unreachable: the next run asks again
         replica = self.crawler.settings.get("REPLICA_URL", "").rstrip("/")
+        if not failure.check(IgnoreRequest) or not failure.getErrorMessage().startswith(ROBOTS_UNREACHABLE):
+            outcome, message = fetch_errors.describe(failure, request.url, connected_to=replica or None)
         if replica:  # say which portal URL failed, not the loopback address it was sent to
             parts = urlsplit(request.url)
             message = message.replace(replica, f"{parts.scheme}://{parts.netloc}")

@@ -1,6 +1,6 @@
 """The archive library: schema, deduplication and queries over one SQLite file. Knows nothing of Scrapy."""
 
-from storage.archive import Archive, ArchiveError, BatchResult
+from storage.archive import Archive, ArchiveDamagedError, ArchiveError, BatchResult
 from storage.records import Article, Page
 
-__all__ = ["Archive", "ArchiveError", "Article", "BatchResult", "Page"]
+__all__ = ["Archive", "ArchiveDamagedError", "ArchiveError", "Article", "BatchResult", "Page"]

@@ -31,6 +31,27 @@ class ArchiveError(Exception):
     """The archive file cannot be opened or written."""
 
 
+class ArchiveDamagedError(ArchiveError):
+    """The archive file is corrupt: SQLite found a malformed page, or a stored body does not decompress."""
+
+
+def database_error(path: str | Path, exc: sqlite3.DatabaseError) -> ArchiveError:
+    """What a person can do about a SQLite error met while reading or writing the archive at `path`."""
+    if _is_corrupt(exc) or type(exc) is sqlite3.DatabaseError:  # not an OperationalError (locked, I/O)
+        return damaged(path, str(exc))
+    return ArchiveError(f"archive {path} cannot be used: {exc}; if another program holds it, try again later")
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    return getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT"
+
+
+def damaged(path: str | Path, what: str) -> ArchiveDamagedError:
+    """The one line for an archive file that is corrupt, with what to do about it."""
+    return ArchiveDamagedError(f"archive {path} is damaged ({what}); restore it from a backup, or move it aside "
+                               "and crawl again into a new archive")
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -62,6 +83,8 @@ def _refuse_other_files(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if _is_corrupt(exc):  # a SQLite file, so likely ours, cut short or overwritten
+            raise damaged(path, str(exc)) from None
         raise ArchiveError(f"{path} is not a usable SQLite file ({exc}); pass the --db of an archive") from None
     if tables and not ours:
         raise ArchiveError(f"{path} is another program's database (tables: {', '.join(sorted(tables)[:5])}); "
@@ -76,6 +99,8 @@ class Archive:
         try:
             schema.prepare(db, lock_timeout)
         except sqlite3.DatabaseError as exc:
+            if _is_corrupt(exc):
+                raise damaged(self.path, str(exc)) from None
             raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
 
     @classmethod
@@ -284,4 +309,7 @@ class Archive:
         row = self.db.execute("SELECT body FROM bodies WHERE sha1 = ?", [sha1]).fetchone()
         if row is None:
             raise ArchiveError(f"no stored body {sha1}")
-        return zlib.decompress(row[0])
+        try:
+            return zlib.decompress(row[0])
+        except zlib.error as exc:
+            raise damaged(self.path, f"stored body {sha1} does not decompress: {exc}") from None

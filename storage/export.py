@@ -5,6 +5,7 @@ Every format streams rows from one cursor, so memory stays flat whatever the arc
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -108,24 +109,50 @@ def export(
     writer = {"jsonl": _jsonl, "csv": _csv, "txt": _files, "md": _files, "warc": _warc}[fmt]
     if _is_archive_file(out, Path(archive.path)):
         raise ExportError(f"{out} is the archive itself; choose another --out (an export never writes over it)")
+    _check_folder_above(out)
+    progress = progress or (lambda n: None)
     if fmt in ("txt", "md"):
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file; {fmt} export writes a folder of files, give a folder path")
-        out.mkdir(parents=True, exist_ok=True)
-        return writer(archive, fmt, out, selection, progress or (lambda n: None))
+        with _writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            return writer(archive, fmt, out, selection, progress)
     if out.is_dir():
         raise ExportError(f"{out} is a folder; {fmt} export writes one file, give a file path")
+    if out.exists() and not out.is_file():
+        raise ExportError(f"{out} is not a regular file (a device, pipe or socket); {fmt} export writes a file "
+                          "of its own, give a file path")
     if not out.parent.is_dir():
         raise ExportError(f"folder {out.parent} does not exist; create it or choose another --out")
     # written beside the target and renamed into place: a killed or failed export leaves no half file that
     # looks whole, and an earlier export at that path stays as it was until the new one is complete
     partial = out.with_name(f".{out.name}.partial")
     try:
-        n = writer(archive, fmt, partial, selection, progress or (lambda n: None))
-        os.replace(partial, out)
+        with _writing(out):
+            n = writer(archive, fmt, partial, selection, progress)
+            os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return n
+
+
+def _check_folder_above(out: Path) -> None:
+    """What exists above `out` must be a folder (not the file of `somefile/out.jsonl`)."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ExportError(f"{parent} is a file, not a folder; choose another --out")
+            return
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A write the system refuses (no space, no such place, no permission) becomes one ExportError."""
+    try:
+        yield
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was exported there: choose another "
+                          "--out (or make room on its disk)") from None
 
 
 def _is_archive_file(out: Path, archive: Path) -> bool:
@@ -160,9 +187,19 @@ def _files(archive: Archive, fmt: str, out: Path, selection: Selection, progress
     for n, row in enumerate(articles(archive.db, selection), 1):
         path = out / article_path(row, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_front_matter(row, fmt == "md") + (row["text"] or "") + "\n", encoding="utf-8")
+        _write_whole(path, _front_matter(row, fmt == "md") + (row["text"] or "") + "\n")
         progress(n)
     return n
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """One article file, renamed into place when complete: a failed export leaves no half file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _warc(archive: Archive, fmt: str, out: Path, selection: Selection, progress) -> int:

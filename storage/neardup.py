@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from storage.dedup import normalise_text
 from storage.fts import simplified
+from storage.records import MAX_ROWS
 
 SHINGLE = 5  # characters per shingle: long enough that common phrases do not make stories alike
 BANDS, ROWS = 16, 8  # 128 permutations; pairs above ~0.7 Jaccard almost surely share a band
@@ -87,7 +88,7 @@ def groups(db: Database, min_size: int = 2, limit: int | None = None) -> list[di
         GROUP BY m.group_id HAVING count(*) >= ? ORDER BY size DESC, earliest LIMIT ?
     """
     out = []
-    for group_id, size, earliest, portals in db.execute(sql, [min_size, limit or -1]).fetchall():
+    for group_id, size, earliest, portals in db.execute(sql, [min(min_size, MAX_ROWS), min(limit or MAX_ROWS, MAX_ROWS)]).fetchall():
         first = db.execute(
             "SELECT a.id, a.title, a.url, a.portal FROM minhash m JOIN articles a ON a.id = m.article_id "
             "WHERE m.group_id = ? ORDER BY a.published IS NULL, a.published, a.id LIMIT 1", [group_id]

@@ -12,6 +12,8 @@ FINAL_OUTCOMES = ("article", "not_found", "not_article")
 # How a run ended (runs.outcome). Scrapy's other close reasons (shutdown, closespider_*) are stored as they are;
 # the scheduler adds interrupted, timeout, skipped and abandoned for runs whose process could not say.
 RUNNING, FINISHED, FAILED, INTERRUPTED = "running", "finished", "failed", "interrupted"
+# SQLite's largest integer: a row limit (or count) beyond it is taken as this, which means every row.
+MAX_ROWS = 2**63 - 1
 
 
 @dataclass

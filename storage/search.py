@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from storage.fts import QuerySyntaxError, match_expression, simplified
+from storage.records import MAX_ROWS
 
 SNIPPET_CHARS = 80
 # bm25 ranking needs each term's document count, a pass over the term's whole posting list: for a word
@@ -101,6 +102,7 @@ def search(
 ) -> list[Hit]:
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
+    limit = min(limit, MAX_ROWS)
     where, params = [], []
     if portal:
         where.append("a.portal = ?")
@@ -116,8 +118,8 @@ def search(
     else:
         rows = _select(db, f"({expression}) AND title : ({expression})", where, params, "articles_fts.rowid DESC", limit)
         seen = {row[0] for row in rows}
-        rows += [row for row in _select(db, expression, where, params, "articles_fts.rowid DESC", limit + len(rows))
-                 if row[0] not in seen][: limit - len(rows)]
+        more = _select(db, expression, where, params, "articles_fts.rowid DESC", min(limit + len(rows), MAX_ROWS))
+        rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
     hits = []
     terms = query_terms(query)
     for id_, published, portal_name, title, url, text in rows:

@@ -140,3 +140,21 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def test_a_crawl_in_which_no_page_could_be_fetched_fails_with_its_reason_in_one_line(tmp_path):
+    """Nothing listens at REPLICA_URL: every request is refused. The run is failed, not finished (issue 16)."""
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = tmp_path / "archive.db"
+    result = Crawl(f"http://127.0.0.1:{port}", db, ("zjol",)).run(timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    reason = f"no page of zjol could be fetched: connection refused by 127.0.0.1:{port}"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT outcome, reason FROM runs").fetchall() == [("failed", reason)]
+        assert {r for (r,) in conn.execute("SELECT reason FROM pages")} == {f"connection refused by 127.0.0.1:{port}"}
+    assert f"zjol failed: {reason}" in result.stdout

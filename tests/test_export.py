@@ -132,7 +132,7 @@ def test_a_failed_export_leaves_no_half_file_and_the_earlier_export_as_it_was(ar
         if n == 2:
             raise OSError("No space left on device")
 
-    with pytest.raises(OSError):
+    with pytest.raises(ExportError, match="No space left on device"):  # a write the system refuses
         export(archive, fmt, out, progress=fail_midway)
     assert calls and out.read_bytes() == b"the earlier export"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []

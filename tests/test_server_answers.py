@@ -67,9 +67,12 @@ def page(conn, url):
 
 
 def test_the_crawl_ends_without_a_traceback(crawled):
-    _, result, _ = crawled
-    assert result.returncode == 0, result.stderr[-3000:]
+    conn, result, _ = crawled
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    # only the portals that could fetch nothing (robots.txt fails; both sitemaps broken) failed: exit 1
+    outcomes = {r["portal"]: r["outcome"] for r in conn.execute("SELECT portal, outcome FROM runs")}
+    assert {p for p, o in outcomes.items() if o != "finished"} == {"robots_down", "cnnb_bad_sitemaps"}
+    assert result.returncode == 1, result.stderr[-3000:]
 
 
 def test_a_gzipped_sitemaps_articles_are_archived(crawled):
@@ -122,7 +125,8 @@ def test_a_host_whose_robots_txt_answers_500_is_asked_nothing_else_and_the_run_s
     assert row["reason"] == ("robots.txt unreachable (http 500): "
                              "nothing is fetched from robots-down.police.test this run")
     run = conn.execute("SELECT * FROM runs WHERE portal = 'robots_down'").fetchone()
-    assert (run["outcome"], run["pages"], run["errors"]) == ("finished", 1, 1)
+    assert (run["outcome"], run["pages"], run["errors"]) == ("failed", 1, 1)  # not one page could be fetched
+    assert run["reason"] == f"no page of robots_down could be fetched: {row['reason']}"
     health = assess([dict(run)], HealthRules(), datetime.now(timezone.utc), None)
     assert health.level == FAILING, "status shows the portal failing while its robots.txt fails"
 

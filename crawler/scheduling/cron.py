@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from croniter import croniter
 
-SHANGHAI = timezone(timedelta(hours=8))  # schedules are in the portals' time zone (no DST in China)
+# Schedules, and the times `status` shows, are in the portals' time zone (UTC+8 all year: no DST in China).
+SHANGHAI = timezone(timedelta(hours=8))
+ZONE_NAME = "Asia/Shanghai"  # its name, for crontab, systemd and the labels people read
 _DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 

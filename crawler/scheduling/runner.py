@@ -142,8 +142,9 @@ class Scheduler:
         finally:
             archive.close()
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
+        if self.options.portals_file:
+            command += ["--config", str(self.options.portals_file)]
         settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger, "LOG_FILE": str(log_path),
-                    **({"PORTALS_FILE": str(self.options.portals_file)} if self.options.portals_file else {}),
                     **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
                     **self.options.extra_settings}
         for key, value in settings.items():
@@ -251,8 +252,8 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
     """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
     python = sys.executable
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
-             "CRON_TZ=Asia/Shanghai"]
-    config = f" --set PORTALS_FILE={portals_file.resolve()}" if portals_file else ""
+             f"CRON_TZ={cron.ZONE_NAME}"]
+    config = f" --config {portals_file.resolve()}" if portals_file else ""
     logs = db.resolve().parent / "logs"
     for name, portal in portals.items():
         lines.append(f"{portal.schedule} mkdir -p {logs} && cd {ROOT} && {python} -m crawler crawl {name} --db {db.resolve()}"
@@ -262,7 +263,7 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
 
 def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
     """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai)."""
-    config = f" --set PORTALS_FILE={portals_file.resolve()}" if portals_file else ""
+    config = f" --config {portals_file.resolve()}" if portals_file else ""
     out = []
     for name, portal in portals.items():
         out.append(f"""# /etc/systemd/system/police-news-{name}.service
@@ -280,7 +281,7 @@ TimeoutStartSec={portal.run_timeout}
 Description=Schedule for {name}
 
 [Timer]
-OnCalendar={cron.to_systemd_calendar(portal.schedule)} Asia/Shanghai
+OnCalendar={cron.to_systemd_calendar(portal.schedule)} {cron.ZONE_NAME}
 Persistent=true
 
 [Install]

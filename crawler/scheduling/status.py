@@ -15,6 +15,8 @@ from storage import Archive
 
 @dataclass
 class PortalStatus:
+    """Times are ISO 8601 in the portals' zone (cron.ZONE_NAME), with their offset."""
+
     portal: str
     last_run: str | None
     last_outcome: str | None
@@ -44,7 +46,7 @@ def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: dat
     age = int((now - datetime.fromisoformat(last["started"])).total_seconds() // 60) if last else None
     return PortalStatus(
         portal=portal.name,
-        last_run=last["started"] if last else None,
+        last_run=_in_portal_zone(last["started"]) if last else None,
         last_outcome=last["outcome"] if last else None,
         age_minutes=age,
         next_run=cron.next_fire(portal.schedule, now).isoformat(timespec="minutes"),
@@ -55,6 +57,11 @@ def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: dat
         health=health.level,
         reasons=health.reasons,
     )
+
+
+def _in_portal_zone(stored: str) -> str:
+    """runs.started is stored in UTC; status shows every time in one zone, the schedules' own."""
+    return datetime.fromisoformat(stored).astimezone(cron.SHANGHAI).isoformat(timespec="seconds")
 
 
 def all_status(archive: Archive, portals: dict[str, Portal], rules: dict[str, HealthRules],
