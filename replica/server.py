@@ -265,10 +265,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--generated", type=int, default=0, metavar="N",
                         help="also serve a generated portal of N articles (the benchmark's)")
+    parser.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                        help="also serve the Chinese article pages of a shared-corpora folder as a portal")
+    parser.add_argument("--copies", type=int, default=1, help="how many times each corpus page is served")
     args = parser.parse_args(argv)
+    from replica.corpus import CorpusPortal, chinese_article_pages
     from replica.generated import GeneratedPortal
 
     dynamic = [GeneratedPortal(args.generated)] if args.generated else []
+    if args.corpus:
+        dynamic.append(CorpusPortal(chinese_article_pages(args.corpus), args.copies))
     server = ReplicaServer(Site(dynamic=dynamic), port=args.port, record=False).start()
     print(f"replica serving on {server.url} (set REPLICA_URL to this); Ctrl-C stops it", flush=True)
     try:

@@ -1,114 +1,219 @@
-"""`python -m crawler bench`: end-to-end crawl speed against extraction-only speed, measured in one run.
+"""`python -m crawler bench crawl`: what a whole crawl costs beside extraction alone, on two kinds of pages.
 
-The generated portal is served by a replica process of its own (the crawler keeps its core to itself);
-the crawl runs as `python -m crawler crawl` in a child process, so its peak memory is measured alone.
+- portal-rule pages: a generated TRS portal (GB18030, full chrome) whose body the portal's selector finds;
+- real pages, no rules: the Chinese article pages of `../shared/corpora`, served several times each by a portal
+  with no rules of its own, so every page goes through trafilatura (skipped, with a line, without the corpora).
+
+Extraction alone is timed in this process on one core, warm (each extractor has run before the clock starts),
+the two extractors interleaved page by page so the machine's noise hits both alike, in CPU time. Each crawl runs
+as `python -m crawler crawl` in a child process, once with the extraction pool and once with extraction in the
+crawl's own process, against a replica in a process of its own; the CPU time and peak memory (VmHWM) of every
+process of the crawl (the crawl, the pool's server, each worker) are read from /proc while it runs.
 """
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import trafilatura
 
 from crawler.extraction import extract_page
 from crawler.extraction.decode import decode_html
+from crawler.evaluation.corpora import SHARED_CORPORA
+from crawler.extraction_pool import pool_size
 from crawler.portals import load_portals
 from crawler.tables import print_table
 from replica.generated import HOST, GeneratedPortal, article_html, article_path
 from storage import Archive
 
-EXTRACT_SAMPLE = 300  # pages timed for the extraction-only rates
+EXTRACT_SAMPLE = 300  # generated pages timed for the extraction-only rates
+REAL_COPIES = 5  # each real page is served this many times, under its own URL
+WARM_PAGES = 20
 FAST_CRAWL = {  # loopback needs no politeness: measure the crawler, not the delays
     "AUTOTHROTTLE_ENABLED": "False",
     "DOWNLOAD_DELAY": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "LOG_LEVEL": "WARNING",
 }
+TICKS = 100  # /proc CPU times are in clock ticks (USER_HZ)
 
 
-def _extraction_rates(portal_file: Path, sample: int) -> tuple[float, float]:
-    options = load_portals(portal_file)["bench"].extract_options()
-    pages = [(f"http://{HOST}{article_path(n)}", article_html(n).encode("gb18030")) for n in range(sample)]
-    start = time.perf_counter()
-    for _, body in pages:
+@dataclass
+class Kind:
+    """One kind of page: how the replica serves it, and a sample for the extraction-only timing."""
+
+    title: str
+    portal: str
+    toml: str
+    articles: int
+    replica_args: list[str]
+    sample: list[tuple[str, bytes]]
+
+
+@dataclass
+class CrawlFigures:
+    wall: float
+    cpu: float  # seconds, every process of the crawl
+    peak_mb: dict[str, float] = field(default_factory=dict)  # role -> VmHWM, the largest of that role
+
+
+def _generated(articles: int) -> Kind:
+    sample = [(f"http://{HOST}{article_path(n)}", article_html(n).encode("gb18030"))
+              for n in range(min(EXTRACT_SAMPLE, articles))]
+    return Kind("portal-rule pages (generated TRS portal)", "bench", GeneratedPortal(articles).portal_toml(),
+                articles, ["--generated", str(articles)], sample)
+
+
+def _real(corpora: Path) -> Kind | None:
+    from replica.corpus import HOST as REAL_HOST
+    from replica.corpus import CorpusPortal, article_path as real_path, chinese_article_pages
+
+    if not (corpora / "index.jsonl").exists():
+        print(f"no shared corpora at {corpora}: the real-page measurements are skipped", flush=True)
+        return None
+    pages = chinese_article_pages(corpora)
+    portal = CorpusPortal(pages, REAL_COPIES)
+    sample = [(f"http://{REAL_HOST}{real_path(n)}", body) for n, body in enumerate(pages)]
+    return Kind(f"real pages, no portal rules ({len(pages)} Chinese corpus pages × {REAL_COPIES})", "real",
+                portal.portal_toml(), portal.articles,
+                ["--corpus", str(corpora), "--copies", str(REAL_COPIES)], sample)
+
+
+def _extraction_cpu(kind: Kind, portal_file: Path) -> tuple[float, float]:
+    """CPU ms per page of trafilatura alone and of our extraction alone, warm and interleaved."""
+    options = load_portals(portal_file)[kind.portal].extract_options()
+
+    def plain(body: bytes) -> None:
         trafilatura.extract(decode_html(body).text, with_metadata=True)
-    plain = sample / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for url, body in pages:
+
+    def ours(url: str, body: bytes) -> None:
         extract_page(body, url, options=options)
-    ours = sample / (time.perf_counter() - start)
-    return plain, ours
+
+    for url, body in kind.sample[:WARM_PAGES]:
+        plain(body)
+        ours(url, body)
+    plain_cpu = ours_cpu = 0.0
+    for url, body in kind.sample:
+        start = time.process_time()
+        plain(body)
+        middle = time.process_time()
+        ours(url, body)
+        plain_cpu += middle - start
+        ours_cpu += time.process_time() - middle
+    n = len(kind.sample)
+    return 1000 * plain_cpu / n, 1000 * ours_cpu / n
 
 
-def _start_replica(articles: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "replica", "--port", "0", "--generated", str(articles)],
-        stdout=subprocess.PIPE, text=True,
-    )
+def _start_replica(args: list[str]) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "replica", "--port", "0", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     return proc, line.split()[3]
 
 
-def _crawl(db: Path, portal_file: Path, replica_url: str, processes: int = -1) -> float:
+def _processes_below(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _sample(pid: int, crawl: int) -> tuple[float, float, str] | None:
+    """(CPU seconds, peak RSS MB, role) of one live process of the crawl `crawl`."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    cpu = (int(fields[11]) + int(fields[12])) / TICKS
+    peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
+    if pid == crawl:
+        role = "crawl"
+    elif b"resource_tracker" in cmdline:
+        role = "resource tracker"
+    else:  # workers are forked from the pool's server, the crawl's child
+        role = "pool server" if int(fields[1]) == crawl else "worker"
+    return cpu, peak, role
+
+
+def _crawl(db: Path, portal_file: Path, portal: str, replica_url: str, processes: int) -> CrawlFigures:
     overrides = {**FAST_CRAWL, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url,
                  "EXTRACT_PROCESSES": str(processes)}
-    command = [sys.executable, "-m", "crawler", "crawl", "bench", "--db", str(db)]
+    command = [sys.executable, "-m", "crawler", "crawl", portal, "--db", str(db)]
     for name, value in overrides.items():
         command += ["--set", f"{name}={value}"]
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    seen: dict[int, tuple[float, float, str]] = {}
+    while proc.poll() is None:
+        for pid in [proc.pid, *_processes_below(proc.pid)]:
+            sample = _sample(pid, proc.pid)
+            if sample:  # a process that has exited but not been reaped reports no memory: keep the largest seen
+                before = seen.get(pid, (0.0, 0.0, sample[2]))
+                seen[pid] = (max(before[0], sample[0]), max(before[1], sample[1]), sample[2])
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"the benchmark crawl of {portal} failed (exit {proc.returncode})")
+    peaks: dict[str, float] = {}
+    for _, peak, role in seen.values():
+        peaks[role] = max(peaks.get(role, 0.0), peak)
+    return CrawlFigures(wall, sum(cpu for cpu, _, _ in seen.values()), peaks)
+
+
+def _measure(kind: Kind, folder: Path) -> None:
+    portal_file = folder / f"{kind.portal}.toml"
+    portal_file.write_text(kind.toml, "utf-8")
+    print(f"{kind.title}: timing extraction alone on {len(kind.sample)} pages ...", flush=True)
+    plain_ms, ours_ms = _extraction_cpu(kind, portal_file)
+    replica, url = _start_replica(kind.replica_args)
+    try:
+        print(f"{kind.title}: crawling {kind.articles} articles with the extraction pool, then without ...",
+              flush=True)
+        pooled = _crawl(folder / f"{kind.portal}-pool.db", portal_file, kind.portal, url, -1)
+        single = _crawl(folder / f"{kind.portal}-single.db", portal_file, kind.portal, url, 0)
+        again = _crawl(folder / f"{kind.portal}-pool.db", portal_file, kind.portal, url, -1)
+    finally:
+        replica.terminate()
+        replica.wait()
+    archive = Archive.open(folder / f"{kind.portal}-pool.db")
+    stored = archive.db["pages"].count_where("outcome != 'list' AND run_id = 1")
+    archive.close()
+    plain_rate, ours_rate = 1000 / plain_ms, 1000 / ours_ms
+    baseline, baseline_name = ((plain_rate, "trafilatura alone") if kind.portal == "real"
+                               else (ours_rate, "our extraction alone"))
+    rows = [["trafilatura alone, one core", f"{plain_rate:.1f}", f"{plain_ms:.1f}", f"{plain_rate / baseline:.2f}"],
+            ["our extraction alone, one core", f"{ours_rate:.1f}", f"{ours_ms:.1f}", f"{ours_rate / baseline:.2f}"]]
+    for label, figures in ((f"crawl, extraction pool ({pool_size(-1)} workers)", pooled),
+                           ("crawl, extraction in the crawl's process", single)):
+        rate = stored / figures.wall
+        rows.append([label, f"{rate:.1f}", f"{1000 * figures.cpu / stored:.1f}", f"{rate / baseline:.2f}"])
+    print_table(f"{kind.title}: {stored} pages crawled; ratios against {baseline_name}",
+                ["measure", "pages/s (wall)", "CPU ms/page (all processes)", f"× {baseline_name}"], rows)
+    print(f"  pool / in-process crawl: {single.wall / pooled.wall:.2f}× the pages per second")
+    print("  peak memory, largest process of each role: "
+          + "; ".join(f"{role} {mb:.0f} MB" for role, mb in sorted(pooled.peak_mb.items())))
+    print(f"  re-crawl with nothing new: {again.wall:.1f} s wall, {again.cpu:.2f} s CPU (start-up included)")
 
 
 def main(articles: int = 2000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        portal_file = Path(tmp, "portals.toml")
-        portal_file.write_text(GeneratedPortal(articles).portal_toml(), "utf-8")
-        db = Path(tmp, "bench.db")
-        sample = min(EXTRACT_SAMPLE, articles)
-        print(f"timing extraction on {sample} pages ...", flush=True)
-        plain_rate, our_rate = _extraction_rates(portal_file, sample)
-        replica, url = _start_replica(articles)
-        try:
-            print(f"crawling {articles} articles from {url} ...", flush=True)
-            first = _crawl(db, portal_file, url)
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print("crawling again (nothing new) ...", flush=True)
-            second = _crawl(db, portal_file, url)
-            print(f"crawling {articles} articles with extraction in the crawl's own process ...", flush=True)
-            single = _crawl(Path(tmp, "single.db"), portal_file, url, processes=0)
-        finally:
-            replica.terminate()
-            replica.wait()
-        archive = Archive.open(db)
-        stored = archive.db["articles"].count
-        first_run, second_run = [
-            (datetime.fromisoformat(r["finished"]) - datetime.fromisoformat(r["started"])).total_seconds()
-            for r in archive.db["runs"].rows_where(order_by="id")]
-        archive.close()
-    end_to_end = stored / first
-    print_table(
-        f"Benchmark: {articles} generated articles, {stored} archived",
-        ["measure", "pages/s", "× trafilatura-only"],
-        [
-            ["trafilatura only (extract, with metadata)", f"{plain_rate:.1f}", "1.00"],
-            ["our extraction only", f"{our_rate:.1f}", f"{our_rate / plain_rate:.2f}"],
-            ["end-to-end crawl (fetch, extract, archive)", f"{end_to_end:.1f}", f"{end_to_end / plain_rate:.2f}"],
-            ["end-to-end, extraction in the crawl's process", f"{stored / single:.1f}",
-             f"{stored / single / plain_rate:.2f}"],
-        ],
-    )
-    print(f"extraction pool / in-process crawl: {single / first:.2f}× faster")
-    print(f"end-to-end / our extraction only: {end_to_end / our_rate:.2f}")
-    print(f"crawl wall time {first:.1f} s; re-crawl with nothing new {second:.1f} s "
-          f"({second / first:.0%} of the first, process start-up included)")
-    second_text = f"{second_run:.0f} s" if second_run >= 1 else "under 1 s"
-    print(f"crawl run (engine start to close, from runs, whole seconds): {first_run:.0f} s; re-crawl run "
-          f"{second_text}")
-    print(f"peak memory of the crawl process: {peak_mb:.0f} MB")
+        folder = Path(tmp)
+        for kind in (_generated(articles), _real(SHARED_CORPORA)):
+            if kind is not None:
+                _measure(kind, folder)

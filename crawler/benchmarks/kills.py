@@ -52,7 +52,7 @@ def main(articles: int = 1500, kills: int = KILLS) -> None:
         portal_file = Path(tmp, "portals.toml")
         portal_file.write_text(GeneratedPortal(articles).portal_toml(), "utf-8")
         db = Path(tmp, "archive.db")
-        replica, url = _start_replica(articles)
+        replica, url = _start_replica(["--generated", str(articles)])
         rows, problems, before = [], [], 0
         try:
             for kill in range(1, kills + 1):
