@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.processes import descendants
+
 from replica.generated import HOST, PER_LIST
 from tests.conftest import GENERATED_ARTICLES, Crawl
 
@@ -79,7 +81,7 @@ def test_crawl_killed_with_sigkill_leaves_a_readable_archive_that_a_rerun_comple
                 committed = count(db, "SELECT count(*) FROM articles")
             except sqlite3.OperationalError:  # tables not created yet
                 committed = 0
-    workers = _descendants(process.pid)
+    workers = descendants(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 40 <= committed < GENERATED_ARTICLES, "the crawl finished before it could be killed"
@@ -123,23 +125,6 @@ def test_a_second_sigterm_still_stores_what_was_fetched_and_records_the_run(repl
     stored = count(db, "SELECT count(*) FROM pages WHERE outcome = 'article'")
     assert stored >= 30 and run[2] == count(db, "SELECT count(*) FROM pages")
     assert stored < GENERATED_ARTICLES, "the crawl finished before it was stopped"
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every live process below `pid` (the extraction pool's server and workers)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def test_a_crawl_in_which_no_page_could_be_fetched_fails_with_its_reason_in_one_line(tmp_path):

@@ -27,6 +27,7 @@ from crawler.extraction.decode import decode_html
 from crawler.evaluation.corpora import SHARED_CORPORA
 from crawler.extraction_pool import pool_size
 from crawler.portals import load_portals
+from crawler.processes import descendants
 from crawler.tables import print_table
 from replica.generated import HOST, GeneratedPortal, article_html, article_path
 from storage import Archive
@@ -116,22 +117,6 @@ def _start_replica(args: list[str]) -> tuple[subprocess.Popen, str]:
     return proc, line.split()[3]
 
 
-def _processes_below(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _sample(pid: int, crawl: int) -> tuple[float, float, str] | None:
     """(CPU seconds, peak RSS MB, role) of one live process of the crawl `crawl`."""
     try:
@@ -161,7 +146,7 @@ def _crawl(db: Path, portal_file: Path, portal: str, replica_url: str, processes
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     seen: dict[int, tuple[float, float, str]] = {}
     while proc.poll() is None:
-        for pid in [proc.pid, *_processes_below(proc.pid)]:
+        for pid in [proc.pid, *descendants(proc.pid)]:
             sample = _sample(pid, proc.pid)
             if sample:  # a process that has exited but not been reaped reports no memory: keep the largest seen
                 before = seen.get(pid, (0.0, 0.0, sample[2]))
