@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from crawler.processes import descendants
-
 from replica.generated import HOST, PER_LIST
 from tests.conftest import GENERATED_ARTICLES, Crawl
 
