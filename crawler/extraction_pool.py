@@ -16,9 +16,12 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.extraction import ExtractOptions, Extraction, extract_page
+from crawler.extraction.options import ExtractOptions
+
+if TYPE_CHECKING:
+    from crawler.extraction import Extraction
 
 WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
 
@@ -32,6 +35,8 @@ def pool_size(setting: int) -> int:
 def extract_for_archive(body: bytes, url: str, status: int, content_type: str | None, final_url: str | None,
                         options: ExtractOptions) -> tuple[Extraction, Any]:
     """The page's extraction, and the MinHash signature of its text when it is an article."""
+    from crawler.extraction import extract_page
+
     result = extract_page(body, url, status, content_type, final_url, options)
     signature = None
     if result.status == "article" and result.text:
@@ -99,7 +104,7 @@ class ExtractionPool:
             return extract_for_archive(*args)
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")  # workers start clean, not as copies of a reactor
-            context.set_forkserver_preload(["crawler.extraction_pool"])
+            context.set_forkserver_preload(["crawler.extraction.extract", "storage.neardup", "datasketch"])
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_worker,
                                                  initargs=(os.getpid(),))
         return await asyncio.wrap_future(self._executor.submit(extract_for_archive, *args))

@@ -91,7 +91,11 @@ ITEM_PIPELINES = {
 # A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
 EXTENSIONS = {
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    # Scrapy's remote control (a web server that runs code in the crawl) has no place on an unattended
+    # machine, like the telnet console; left out of the list, its module (and aiohttp) is never imported.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+REMOTE_CONTROL_ENABLED = False
 
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60

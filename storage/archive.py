@@ -17,14 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlite_utils import Database
 
 from storage import neardup, schema
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, Page
 from storage.transactions import LOCK_TIMEOUT, write_transaction
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ArchiveError(Exception):

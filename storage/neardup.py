@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import struct
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from sqlite_utils import Database
 
 from storage.dedup import normalise_text
 from storage.fts import simplified
+
+if TYPE_CHECKING:  # numpy is imported on first use: a crawl that adds no article never needs it
+    import numpy as np
 from storage.records import MAX_ROWS
 
 SHINGLE = 5  # characters per shingle: long enough that common phrases do not make stories alike
@@ -37,6 +41,8 @@ def signature(text: str) -> np.ndarray:
 
     m = MinHash(num_perm=NUM_PERM, seed=SEED)
     m.update_batch(list(shingles(text)))
+    import numpy as np
+
     return m.hashvalues.astype(np.uint64)
 
 
@@ -49,7 +55,13 @@ def _buckets(sig: np.ndarray) -> list[int]:
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(a == b))
+    return float((a == b).mean())
+
+
+def _unpack(stored: bytes) -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(stored, dtype=np.uint64)
 
 
 def index_article(db: Database, article_id: int, text: str, sig: np.ndarray | None = None) -> int:
@@ -67,7 +79,7 @@ def index_article(db: Database, article_id: int, text: str, sig: np.ndarray | No
     groups = set()
     for other in candidates:
         row = db.execute("SELECT signature, group_id FROM minhash WHERE article_id = ?", [other]).fetchone()
-        if row and similarity(sig, np.frombuffer(row[0], dtype=np.uint64)) >= THRESHOLD:
+        if row and similarity(sig, _unpack(row[0])) >= THRESHOLD:
             groups.add(row[1])
     group = min(groups | {article_id})
     for merged in groups - {group}:  # the article bridges two groups: they are one story

@@ -23,6 +23,7 @@ from trafilatura.settings import Extractor
 from crawler.extraction import blocks, classify, density, headline, metadata, pagetype, regions
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
+from crawler.extraction.options import ExtractOptions
 from crawler.extraction.patterns import (
     BODY_SELECTORS,
     CMS_DATES,
@@ -44,20 +45,6 @@ _MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's titl
 _TRAFILATURA = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False, precision=True)
 _TRAFILATURA_BALANCED = Extractor(output_format="txt", comments=False, tables=True, fast=False, dedup=False)
 
-
-@dataclass(frozen=True)
-class ExtractOptions:
-    """How to read one portal's pages (built from its portals.toml entry, or the defaults)."""
-
-    body_selectors: tuple[str, ...] = ()  # tried before the generic CMS selectors
-    title_selectors: tuple[str, ...] = ()  # the portal's headline element; trusted over <title>
-    source_selectors: tuple[str, ...] = ()  # an element whose text is the source (a WeChat account name)
-    script_dates: tuple[str, ...] = ()  # regexes over the raw page, group "epoch" (seconds) or "date"
-    title_suffixes: tuple[str, ...] = ()  # exact site suffixes to cut from <title>
-    default_charset: str = "utf-8"  # assumed when a page declares none and is not UTF-8
-    min_chars: int = 60  # an article has at least this many characters of body text
-    max_bytes: int = 8_000_000  # bigger pages are rejected unparsed (no article is that large)
-    list_link_share: float = 0.5  # body paragraphs that are link texts above this share: a list page
 
 
 @dataclass
