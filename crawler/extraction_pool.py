@@ -1,10 +1,10 @@
 """Extraction off the reactor: a pool of worker processes, one per core, so downloading never waits for parsing.
 
 Everything CPU-heavy that one page needs before it can be written — decoding, parsing, trafilatura, the
-near-duplicate signature — runs in a worker. The crawl's own process keeps the reactor, Scrapy and the
+near-duplicate signature, compressing the raw page — runs in a worker. The crawl's own process keeps the reactor, Scrapy and the
 archive writes. Workers ignore SIGINT and SIGTERM: the crawl decides when to stop (a terminal's Ctrl-C and the
 scheduler's signals reach the whole process group) and closes the pool after the last page; if the crawl is
-killed, the workers see their pipe close and exit.
+killed, each worker notices within half a second that it is gone and exits.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from crawler.extraction.options import ExtractOptions
 
 if TYPE_CHECKING:
     from crawler.extraction import Extraction
+    from storage.bodies import PackedBody
 
 WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
 
@@ -33,17 +34,15 @@ def pool_size(setting: int) -> int:
 
 
 def extract_for_archive(body: bytes, url: str, status: int, content_type: str | None, final_url: str | None,
-                        options: ExtractOptions) -> tuple[Extraction, Any]:
-    """The page's extraction, and the MinHash signature of its text when it is an article."""
+                        options: ExtractOptions) -> tuple[Extraction, Any, PackedBody | None]:
+    """The page's extraction, the MinHash signature of its text when it is an article, and its body packed for
+    storage: all the CPU work a page needs before it is written."""
     from crawler.extraction import extract_page
+    from storage import bodies, neardup
 
     result = extract_page(body, url, status, content_type, final_url, options)
-    signature = None
-    if result.status == "article" and result.text:
-        from storage import neardup
-
-        signature = neardup.signature(result.text)
-    return result, signature
+    signature = neardup.signature(result.text) if result.status == "article" and result.text else None
+    return result, signature, bodies.pack(body) if body else None
 
 
 def _start_worker(crawl_pid: int) -> None:
@@ -99,7 +98,7 @@ class ExtractionPool:
             self._shared.pop(self.processes, None)
             self.close()
 
-    async def extract(self, *args: Any) -> tuple[Extraction, Any]:
+    async def extract(self, *args: Any) -> tuple[Extraction, Any, PackedBody | None]:
         if self.processes == 0:
             return extract_for_archive(*args)
         if self._executor is None:

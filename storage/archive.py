@@ -8,7 +8,6 @@ before it, whichever process or spider wrote them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 import zlib
@@ -21,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from storage import neardup, schema
+from storage import bodies, neardup, schema
+from storage.bodies import PackedBody
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, Page
 from storage.transactions import LOCK_TIMEOUT, write_transaction
@@ -212,7 +212,7 @@ class Archive:
 
     def _write_page(self, page: Page, run_id: int | None, result: BatchResult,
                     signature: np.ndarray | None = None) -> None:
-        body_sha1 = self._store_body(page.body) if page.body else None
+        body_sha1 = self._store_body(page.body, page.packed_body) if page.body else None
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
             article_id, dedup = self.store_article(page, signature)
@@ -252,13 +252,13 @@ class Archive:
         self.db.execute("UPDATE pages SET dedup = 'new' WHERE id = ?", [page_id])
         self.db["articles"].update(article_id, {"page_id": page_id})
 
-    def _store_body(self, body: bytes) -> str:
-        sha1 = hashlib.sha1(body).hexdigest()
+    def _store_body(self, body: bytes, packed: PackedBody | None = None) -> str:
+        packed = packed or bodies.pack(body)
         self.db.execute(
-            "INSERT OR IGNORE INTO bodies (sha1, size, compression, body) VALUES (?, ?, 'zlib', ?)",
-            [sha1, len(body), zlib.compress(body, 6)],
+            "INSERT OR IGNORE INTO bodies (sha1, size, compression, body) VALUES (?, ?, ?, ?)",
+            [packed.sha1, packed.size, bodies.COMPRESSION, packed.data],
         )
-        return sha1
+        return packed.sha1
 
     def store_article(self, page: Page, signature: np.ndarray | None = None) -> tuple[int, str]:
         """Return (article id, dedup) for an article page (`signature`: its MinHash, when already computed).
@@ -313,6 +313,6 @@ class Archive:
         if row is None:
             raise ArchiveError(f"no stored body {sha1}")
         try:
-            return zlib.decompress(row[0])
+            return bodies.unpack(row[0])
         except zlib.error as exc:
             raise damaged(self.path, f"stored body {sha1} does not decompress: {exc}") from None

@@ -44,3 +44,4 @@ class Page:
     charset: str | None = None  # the charset the body was decoded with
     article: Article | None = None
     signature: Any = None  # the article text's MinHash, when computed before the write (in an extraction worker)
+    packed_body: Any = None  # the body's storage.bodies.PackedBody, when packed before the write (in a worker)
