@@ -20,6 +20,7 @@ from crawler.extraction_pool import ExtractionPool, pool_size
 from crawler.portal_run import PortalRun, run_started
 from storage import Archive, ArchiveError, Article, BatchResult, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
+from storage.transactions import retried
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -138,18 +139,7 @@ class ArchivePipeline:
             self.flush()
 
     def _write(self, what: str, write: Callable[[], T]) -> T:
-        """Run one archive write, trying again when it fails (another process holding the write lock past
-        ARCHIVE_LOCK_TIMEOUT, a disk that is briefly full); the last failure is raised."""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return write()
-            except sqlite3.Error as exc:
-                if attempt == self.attempts:
-                    raise
-                logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc,
-                               attempt + 1, self.attempts)
-                time.sleep(min(2.0, 0.1 * 2**attempt))
-        raise AssertionError("unreachable")
+        return retried(what, write, self.attempts)
 
     def flush(self) -> None:
         if not self.buffer or self.archive is None or self.failure:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from scrapy import Spider, signals
@@ -15,6 +16,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.locks import LockBusyError, portal_locks
 from storage import Archive, ArchiveError
+from storage.transactions import retried
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class PortalRun:
         self.trigger_given = (settings.getpriority("ARCHIVE_RUN_TRIGGER") or 0) > SETTINGS_PRIORITIES["project"]
         self.given_run_id = settings.getint("ARCHIVE_RUN_ID") or None
         self.lock_timeout = settings.getfloat("ARCHIVE_LOCK_TIMEOUT")
+        self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
         self.log_file: str | None = settings.get("LOG_FILE") or None
         self._lock: contextlib.ExitStack | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -61,8 +64,11 @@ class PortalRun:
         except LockBusyError as exc:
             self._skip(spider, str(exc))
             raise CloseSpider(PORTAL_BUSY) from None
+        except OSError as exc:  # the archive's folder is missing or cannot be written
+            why = f"cannot lock {spider.name} beside {self.db_path}: {exc}"
+            raise CloseSpider(f"archive_db_unavailable: {why}") from None
         try:
-            run_id = self._record(lambda archive: self.given_run_id or archive.start_run(
+            run_id = self._record("record the run", lambda archive: self.given_run_id or archive.start_run(
                 spider.name, self._trigger(spider), self.log_file))
         except CloseSpider:
             lock.close()
@@ -76,17 +82,17 @@ class PortalRun:
     def _skip(self, spider: Spider, reason: str) -> None:
         logger.error("%s: nothing is fetched", reason)
         self.crawler.stats.set_value("archive/busy", reason)
-        run_id = self._record(lambda archive: archive.skip_run(spider.name, self._trigger(spider), reason,
-                                                               self.given_run_id))
+        run_id = self._record("record the skipped run", lambda archive: archive.skip_run(
+            spider.name, self._trigger(spider), reason, self.given_run_id))
         self.crawler.stats.set_value("archive/run_id", run_id)
 
-    def _record(self, write) -> int:
+    def _record(self, what: str, write: Callable[[Archive], int]) -> int:
         try:
             archive = Archive.open(self.db_path, self.lock_timeout)
         except ArchiveError as exc:
             raise CloseSpider(f"archive_db_unavailable: {exc}") from None
         try:
-            return write(archive)
+            return retried(what, lambda: write(archive), self.attempts)
         except sqlite3.Error as exc:
             raise CloseSpider(f"archive_db_unavailable: {exc}") from None
         finally:
