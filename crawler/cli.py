@@ -20,6 +20,7 @@ from crawler.portals import (
 )
 from storage import ArchiveError
 from storage.archive import database_error
+from storage.records import SKIPPED
 
 EXIT_USAGE = 2
 EXIT_BUSY = 3  # another process holds the portal (or scheduler) lock
@@ -152,6 +153,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         rows = run.crawl(args.portals, settings)
     tables.print_runs(rows)
     print(f"archive: {db}")
+    if any(r.outcome == SKIPPED for r in rows):  # another process was crawling that portal into this archive
+        return EXIT_BUSY
     return 0 if rows and all(r.outcome == "finished" for r in rows) else 1
 
 

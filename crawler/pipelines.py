@@ -17,8 +17,10 @@ from twisted.internet import task
 
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
+from crawler.portal_run import PortalRun, run_started
 from storage import Archive, ArchiveError, Article, BatchResult, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
+from storage.transactions import retried
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +61,8 @@ class ExtractionPipeline:
 
 
 class ArchivePipeline:
-    """Writes pages and articles to the archive in batches, and the run's totals to `runs`."""
+    """Writes pages and articles to the archive in batches, and the run's totals and outcome to `runs` (the run that
+    the PortalRun extension recorded when the spider opened)."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -67,8 +70,6 @@ class ArchivePipeline:
         self.db_path: str = settings.get("ARCHIVE_DB")
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
-        self.trigger = settings.get("ARCHIVE_RUN_TRIGGER")
-        self.given_run_id = settings.getint("ARCHIVE_RUN_ID") or None
         self.lock_timeout = settings.getfloat("ARCHIVE_LOCK_TIMEOUT")
         self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
         self.failure: str | None = None  # set when a batch could not be written: the run ends failed
@@ -83,6 +84,7 @@ class ArchivePipeline:
         self._on_stop: object | None = None  # the reactor's before-shutdown trigger, while the spider is open
         self._oldest = 0.0
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.run_started, signal=run_started)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -91,16 +93,18 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         try:
             self.archive = Archive.open(self.db_path, self.lock_timeout)
-            self.run_id = self.given_run_id or self._write(
-                "record the run", lambda: self.archive.start_run(self.crawler.spider.name, self.trigger))
-        except (ArchiveError, sqlite3.Error) as exc:
+        except ArchiveError as exc:
             raise CloseSpider(f"archive_db_unavailable: {exc}") from None
-        self.crawler.stats.set_value("archive/run_id", self.run_id)
+        if not any(isinstance(extension, PortalRun) for extension in self.crawler.extensions.middlewares):
+            raise CloseSpider("archive_run_unrecorded: the extension crawler.portal_run.PortalRun is switched off")
         self._timer = task.LoopingCall(self._flush_if_old)
         self._timer.start(max(0.5, self.batch_seconds / 2), now=False)
         from twisted.internet import reactor  # the one Scrapy installed (importing it at module level would pick one)
 
         self._on_stop = reactor.addSystemEventTrigger("before", "shutdown", self._reactor_stopping)
+
+    def run_started(self, run_id: int) -> None:
+        self.run_id = run_id
 
     def _reactor_stopping(self) -> None:
         """The reactor stops before the spider could close (a second SIGTERM or Ctrl-C): store what was fetched
@@ -135,18 +139,7 @@ class ArchivePipeline:
             self.flush()
 
     def _write(self, what: str, write: Callable[[], T]) -> T:
-        """Run one archive write, trying again when it fails (another process holding the write lock past
-        ARCHIVE_LOCK_TIMEOUT, a disk that is briefly full); the last failure is raised."""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return write()
-            except sqlite3.Error as exc:
-                if attempt == self.attempts:
-                    raise
-                logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc,
-                               attempt + 1, self.attempts)
-                time.sleep(min(2.0, 0.1 * 2**attempt))
-        raise AssertionError("unreachable")
+        return retried(what, write, self.attempts)
 
     def flush(self) -> None:
         if not self.buffer or self.archive is None or self.failure:
@@ -215,6 +208,10 @@ class ArchivePipeline:
             reactor.removeSystemEventTrigger(self._on_stop)
             self._on_stop = None
         if self.archive is None:
+            return
+        if self.run_id is None:  # the run never started (its portal was busy): nothing was fetched or recorded
+            self.archive.close()
+            self.archive = None
             return
         outcome, why = self._outcome(spider, reason) if why is None else (reason, why)
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,7 +14,8 @@ from crawler.extraction import ExtractOptions
 from crawler.scheduling import cron
 from crawler.scheduling.health import HealthRules
 
-DEFAULT_PORTALS_FILE = Path(__file__).with_name("portals.toml")
+# The registry shipped with the package, read through importlib.resources so it is found inside a deployed egg too.
+DEFAULT_PORTALS_FILE = resources.files("crawler") / "portals.toml"
 
 
 class PortalConfigError(ValueError):
@@ -148,7 +151,7 @@ def load_portals(path: str | Path | None = None) -> dict[str, Portal]:
     return load_config(path)[0]
 
 
-def _read_config(path: Path) -> dict:
+def _read_config(path: Path | Traversable) -> dict:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:

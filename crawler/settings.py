@@ -25,7 +25,8 @@ ARCHIVE_BATCH_SECONDS = 5.0
 ARCHIVE_SKIP_KNOWN = True
 # Re-fetch list pages with If-None-Match / If-Modified-Since: an unchanged list costs a 304.
 ARCHIVE_CONDITIONAL_LISTS = True
-# What started this crawl, stored in runs.trigger: manual, schedule, catch-up.
+# What started this crawl, stored in runs.trigger: manual, schedule, catch-up (a scrapyd job that does not set it:
+# scrapyd).
 ARCHIVE_RUN_TRIGGER = "manual"
 # A write waits this many seconds for another process's write lock (several crawls share one archive), and a
 # write that still fails is tried ARCHIVE_WRITE_ATTEMPTS times in all; then the run stops as failed, non-zero exit.
@@ -91,8 +92,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 800,
 }
 
-# A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
+# The portal's lock and its runs row, taken when the spider opens, so `scrapy crawl` and scrapyd jobs keep the
+# archive's rules as `python -m crawler crawl` does (the archive pipeline needs it); a robots.txt that cannot be
+# downloaded is one log line (the retry middleware's), not a traceback.
 EXTENSIONS = {
+    "crawler.portal_run.PortalRun": 0,
     "crawler.extensions.DownloadErrorsInOneLine": 0,
     # Scrapy's remote control (a web server that runs code in the crawl) has no place on an unattended
     # machine, like the telnet console; left out of the list, its module (and aiohttp) is never imported.

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from storage import bodies, neardup, schema
 from storage.bodies import PackedBody
 from storage.dedup import content_hash, url_hash
-from storage.records import FINAL_OUTCOMES, Page
+from storage.records import FINAL_OUTCOMES, SKIPPED, Page
 from storage.transactions import LOCK_TIMEOUT, write_transaction
 
 if TYPE_CHECKING:
@@ -147,6 +147,17 @@ class Archive:
                 {"portal": portal, "trigger": trigger, "started": utc_now(), "outcome": "running",
                  "log_path": log_path}
             )
+            return table.last_pk
+
+    def skip_run(self, portal: str, trigger: str, reason: str, run_id: int | None = None) -> int:
+        """Record a run that did not start (another holds the portal), leaving the portal's live run alone."""
+        values = {"outcome": SKIPPED, "reason": reason, "finished": utc_now()}
+        with self.writing():
+            table = self.db["runs"]
+            if run_id:
+                table.update(run_id, values)
+                return run_id
+            table.insert({"portal": portal, "trigger": trigger, "started": values["finished"], **values})
             return table.last_pk
 
     def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None,

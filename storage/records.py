@@ -10,8 +10,9 @@ OUTCOMES = ("article", "not_found", "not_article", "error", "list")
 # Outcomes after which a URL is never requested again (errors are retried on the next run).
 FINAL_OUTCOMES = ("article", "not_found", "not_article")
 # How a run ended (runs.outcome). Scrapy's other close reasons (shutdown, closespider_*) are stored as they are;
-# the scheduler adds interrupted, timeout, skipped and abandoned for runs whose process could not say.
-RUNNING, FINISHED, FAILED, INTERRUPTED = "running", "finished", "failed", "interrupted"
+# the scheduler adds interrupted, timeout and abandoned for runs whose process could not say. A run that found its
+# portal held by another process is skipped.
+RUNNING, FINISHED, FAILED, INTERRUPTED, SKIPPED = "running", "finished", "failed", "interrupted", "skipped"
 # SQLite's largest integer: a row limit (or count) beyond it is taken as this, which means every row.
 MAX_ROWS = 2**63 - 1
 

@@ -10,10 +10,16 @@ read inside the transaction sees the latest rows and the writes that follow cann
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from sqlite_utils import Database
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 LOCK_TIMEOUT = 10.0  # seconds one statement waits for another process's write lock, unless told otherwise
 
 
@@ -40,3 +46,18 @@ def write_transaction(db: Database) -> Iterator[Database]:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+
+
+def retried(what: str, write: Callable[[], T], attempts: int) -> T:
+    """Run one archive write, trying again when it fails (another process holding the write lock past its timeout,
+    a disk that is briefly full); the last failure is raised. `what` names the write in the log."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except sqlite3.Error as exc:
+            if attempt == attempts:
+                raise
+            logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc, attempt + 1,
+                           attempts)
+            time.sleep(min(2.0, 0.1 * 2**attempt))
+    raise AssertionError("unreachable")

@@ -190,3 +190,22 @@ def test_a_bad_cron_expression_stops_the_scheduler_before_it_starts(tmp_path):
                              str(tmp_path / "a.db")], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "portal 'bench': field 'schedule' is not a valid cron expression" in result.stderr
+
+
+def test_a_slot_of_a_portal_another_process_is_crawling_is_skipped_and_that_run_left_alone(replica, tmp_path):
+    """A scrapyd job (or `scrapy crawl`) of the portal holds its lock and its run is 'running': the scheduler's slot
+    is recorded as skipped with the reason, and the live run is not taken for one left by a dead process."""
+    from crawler.locks import portal_locks
+
+    db = tmp_path / "a.db"
+    archive = Archive.open(db)
+    live = archive.start_run("bench", "scrapyd")
+    archive.close()
+    with portal_locks(db, ["bench"]):
+        result = subprocess.run(schedule_command(replica, config(tmp_path), db, "--max-runs", "1", "--until",
+                                                 (datetime.now() + timedelta(seconds=8)).isoformat()),
+                                cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = runs(db)
+    assert rows[0]["id"] == live and rows[0]["outcome"] == "running"
+    assert rows[1]["outcome"] == "skipped" and "bench is already being crawled into" in rows[1]["reason"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from crawler.locks import scheduler_lock
+from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
 from crawler.scheduling import cron, planner
 from crawler.scheduling.health import FAILING, HealthRules, assess
@@ -135,10 +135,17 @@ class Scheduler:
         folder.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(self.options.db)
         try:
-            run_id = archive.start_run(name, trigger)
+            # Under the portal's lock, so that a run another process (a scrapyd job) is making is not taken for
+            # one left by a dead process; the crawl takes the lock again for itself.
+            with portal_locks(self.options.db, [name]):
+                run_id = archive.start_run(name, trigger)
             log_path = folder / f"run-{run_id}.log"
             with archive.writing():
                 archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+        except LockBusyError as exc:
+            archive.skip_run(name, trigger, str(exc))
+            log.warning("%s: not started: %s", name, exc)
+            return
         finally:
             archive.close()
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
