@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
@@ -24,6 +25,8 @@ from storage.transactions import retried
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
+STOP_GRACE = 10.0  # seconds a forced stop waits for pages still being extracted before writing what it has
 
 
 class ExtractionPipeline:
@@ -43,13 +46,17 @@ class ExtractionPipeline:
             return item
         spider = self.crawler.spider
         options: ExtractOptions = getattr(spider, "extract_options", ExtractOptions())
+        stats = self.crawler.stats
+        stats.inc_value(IN_FLIGHT)  # the archive pipeline waits for these when the reactor is stopped early
         try:
             result, item.signature, item.packed_body = await self.pool.extract(
                 item.body, item.url, item.http_status or 200, item.content_type, item.final_url, options)
         except BrokenProcessPool as exc:  # a worker died (out of memory, killed): the page is fetched again next run
             item.outcome, item.reason = "error", f"extraction worker died ({exc or 'killed'})"
-            self.crawler.stats.inc_value("extract/worker_died")
+            stats.inc_value("extract/worker_died")
             return item
+        finally:
+            stats.inc_value(IN_FLIGHT, -1)
         item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
         if result.status == "article":
             item.article = Article(result.title, result.published, result.source, result.author, result.text)
@@ -106,14 +113,27 @@ class ArchivePipeline:
     def run_started(self, run_id: int) -> None:
         self.run_id = run_id
 
-    def _reactor_stopping(self) -> None:
+    def _reactor_stopping(self) -> Deferred | None:
         """The reactor stops before the spider could close (a second SIGTERM or Ctrl-C): store what was fetched
-        and record the run as interrupted, rather than leave the batch unwritten and the run 'running'."""
+        and record the run as interrupted, rather than leave the batch unwritten and the run 'running'. The
+        reactor waits for the returned Deferred, so pages still being extracted are given STOP_GRACE seconds."""
         self._on_stop = None
         if self.archive is None:
+            return None
+        return Deferred.fromCoroutine(self._store_before_stop())
+
+    async def _store_before_stop(self) -> None:
+        from twisted.internet import reactor
+
+        deadline = time.monotonic() + STOP_GRACE
+        while self.crawler.stats.get_value(IN_FLIGHT, 0) and time.monotonic() < deadline:
+            await task.deferLater(reactor, 0.05)
+        await task.deferLater(reactor, 0.1)  # extracted pages reach this pipeline on the next turns of the loop
+        if self.archive is None:  # the spider closed after all
             return
-        logger.warning("stopped before the crawl could close: writing the %d pages fetched so far",
-                       len(self.buffer))
+        left = self.crawler.stats.get_value(IN_FLIGHT, 0)
+        logger.warning("stopped before the crawl could close: writing the %d pages fetched so far%s",
+                       len(self.buffer), f" ({left} still in extraction are fetched again next run)" if left else "")
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
