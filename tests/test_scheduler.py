@@ -7,10 +7,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -139,30 +137,13 @@ def test_after_downtime_one_catch_up_run_not_one_per_missed_slot(replica, tmp_pa
     assert [r["trigger"] for r in new] == ["catch-up"]
 
 
-class _Hook(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_a_failing_portal_is_logged_alerted_and_makes_status_exit_non_zero(replica, tmp_path):
-    hook = HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+def test_a_failing_portal_is_logged_alerted_and_makes_status_exit_non_zero(replica, tmp_path, webhook):
     db = tmp_path / "a.db"
-    cfg = config(tmp_path, start="/no/such/list.shtml",
-                 extra=f'[portals.bench.health]\nwebhook = "http://127.0.0.1:{hook.server_port}/alert"\n')
+    cfg = config(tmp_path, start="/no/such/list.shtml", extra=f'[portals.bench.health]\nwebhook = "{webhook.url}"\n')
     result = subprocess.run(schedule_command(replica, cfg, db, "--max-runs", "1"), cwd=ROOT, env=_env(),
                             capture_output=True, text=True, timeout=120)
-    hook.shutdown()
-    hook.server_close()
     assert "ERROR bench is failing" in result.stderr
-    assert _Hook.received and _Hook.received[0]["portal"] == "bench"
+    assert webhook.received and webhook.received[0]["portal"] == "bench"
     status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(cfg), "--db", str(db)],
                             cwd=ROOT, env=_env(), capture_output=True, text=True)
     assert status.returncode == 1

@@ -22,7 +22,7 @@ from pathlib import Path
 from crawler.locks import scheduler_lock
 from crawler.portals import Portal
 from crawler.scheduling import cron, planner
-from crawler.scheduling.health import FAILING, HealthRules, assess
+from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
 from storage import Archive
 
 log = logging.getLogger("crawler.schedule")
@@ -209,12 +209,18 @@ class Scheduler:
             archive.close()
 
     def _check_health(self, archive: Archive, name: str) -> None:
-        runs = recent_runs(archive, name)
-        expression = self.portals[name].schedule
-        health = assess(runs, self.rules[name], _now(), cron.interval(expression, _now()))
-        if health.level == FAILING:
+        """Log the portal's health after a run; alert (once) when it turned failing or recovered."""
+        portal, now = self.portals[name], _now()
+        health, alert = transition(name, recent_runs(archive, name), self.rules[name], now,
+                                   cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
+        if alert is not None and alert.event == "failing":
             log.error("%s is failing: %s", name, "; ".join(health.reasons))
-            send_alert(self.rules[name].webhook, name, health.reasons)
+        elif alert is not None:
+            log.info("%s recovered: %s", name, health.level)
+        elif health.level == FAILING:
+            log.warning("%s is still failing: %s", name, "; ".join(health.reasons))
+        if alert is not None:
+            send_alert(self.rules[name].webhook, alert)
 
 
 def recent_runs(archive: Archive, portal: str, limit: int = 20) -> list[dict]:
@@ -226,12 +232,11 @@ def _last_started(archive: Archive, portal: str) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-def send_alert(url: str, portal: str, reasons: list[str]) -> None:
-    """POST a JSON alert; a broken webhook is logged, never fatal."""
+def send_alert(url: str, alert: Alert) -> None:
+    """POST the alert as JSON; a broken webhook is logged, never fatal."""
     if not url:
         return
-    body = json.dumps({"portal": portal, "health": FAILING, "reasons": reasons}, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    request = urllib.request.Request(url, alert.payload(), {"Content-Type": "application/json"})
     try:
         urllib.request.urlopen(request, timeout=5).close()
     except OSError as exc:
