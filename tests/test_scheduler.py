@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import configparser
 import json
+import re
+import shlex
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from croniter import croniter
 
 from replica.generated import GeneratedPortal
 from storage import Archive
@@ -171,3 +176,50 @@ def test_a_bad_cron_expression_stops_the_scheduler_before_it_starts(tmp_path):
                              str(tmp_path / "a.db")], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "portal 'bench': field 'schedule' is not a valid cron expression" in result.stderr
+
+
+def print_schedule(cfg: Path, db: Path, flag: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler", "schedule", "--config", str(cfg), "--db", str(db), flag],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+
+
+def test_print_crontab_prints_lines_cron_can_read(tmp_path):
+    db = tmp_path / "my archive" / "a.db"  # a space in the path
+    result = print_schedule(config(tmp_path, schedule="15 */2 * * 1-5"), db, "--print-crontab")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == "CRON_TZ=Asia/Shanghai"
+    (entry,) = lines[1:]
+    fields = entry.split(None, 5)
+    assert croniter.is_valid(" ".join(fields[:5])) and fields[:5] == ["15", "*/2", "*", "*", "1-5"]
+    words = shlex.split(fields[5])  # the command, as the shell cron starts will split it
+    assert words[words.index("--db") + 1] == str(db)
+    assert words[words.index("crawl") + 1] == "bench" and "%" not in fields[5].replace("\\%", "")
+
+
+def test_print_systemd_prints_units_systemd_can_read(tmp_path):
+    db = tmp_path / "my archive" / "a.db"
+    result = print_schedule(config(tmp_path, schedule="*/30 * * * *"), db, "--print-systemd")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    units = dict(re.findall(r"^# /etc/systemd/system/(\S+)\n(.*?)(?=^# /etc/|\Z)", result.stdout, re.M | re.S))
+    assert set(units) == {"police-news-bench.service", "police-news-bench.timer"}
+    service, timer = configparser.ConfigParser(interpolation=None), configparser.ConfigParser(interpolation=None)
+    service.read_string(units["police-news-bench.service"])
+    timer.read_string(units["police-news-bench.timer"])
+    words = shlex.split(service["Service"]["ExecStart"])
+    assert words[:5] == [sys.executable, "-m", "crawler", "crawl", "bench"] and words[6] == str(db)
+    calendar = timer["Timer"]["OnCalendar"]
+    assert calendar == "*-*-* *:00/30:00 Asia/Shanghai"
+    if shutil.which("systemd-analyze"):
+        analyzed = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True, text=True)
+        assert analyzed.returncode == 0, analyzed.stderr
+        assert "Normalized form: *-*-* *:00/30:00 Asia/Shanghai" in analyzed.stdout
+
+
+def test_a_schedule_with_seconds_prints_for_systemd_and_is_refused_for_cron_in_one_line(tmp_path):
+    cfg = config(tmp_path, schedule="* * * * * */2")
+    refused = print_schedule(cfg, tmp_path / "a.db", "--print-crontab")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "portal 'bench' runs at seconds" in refused.stderr
+    printed = print_schedule(cfg, tmp_path / "a.db", "--print-systemd")
+    assert printed.returncode == 0 and "OnCalendar=*-*-* *:*:00/2 Asia/Shanghai" in printed.stdout

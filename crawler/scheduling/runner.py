@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -254,21 +255,35 @@ def _now() -> datetime:
 
 
 def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
-    """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
-    python = sys.executable
+    """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time).
+    ScheduleError for a schedule with seconds, which cron cannot run."""
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
              f"CRON_TZ={cron.ZONE_NAME}"]
-    config = f" --config {portals_file.resolve()}" if portals_file else ""
     logs = db.resolve().parent / "logs"
     for name, portal in portals.items():
-        lines.append(f"{portal.schedule} mkdir -p {logs} && cd {ROOT} && {python} -m crawler crawl {name} --db {db.resolve()}"
-                     f" --set ARCHIVE_RUN_TRIGGER=schedule{config} >> {logs}/{name}.log 2>&1")
+        if cron.has_seconds(portal.schedule):
+            raise cron.ScheduleError(f"portal {name!r} runs at seconds ({portal.schedule!r}), which cron cannot; "
+                                     "use --print-systemd or the scheduler")
+        command = (f"mkdir -p {_shell(logs)} && cd {_shell(ROOT)} && {_crawl_command(name, db, portals_file)}"
+                   f" >> {_shell(logs / f'{name}.log')} 2>&1")
+        lines.append(f"{portal.schedule} {command.replace('%', chr(92) + '%')}")  # cron reads % as a newline
     return "\n".join(lines) + "\n"
 
 
+def _crawl_command(name: str, db: Path, portals_file: Path | None) -> str:
+    words = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(db.resolve()),
+             "--set", "ARCHIVE_RUN_TRIGGER=schedule"]
+    words += ["--config", str(portals_file.resolve())] if portals_file else []
+    return " ".join(map(_shell, words))
+
+
+def _shell(word: str | Path) -> str:
+    return shlex.quote(str(word))
+
+
 def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
-    """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai)."""
-    config = f" --config {portals_file.resolve()}" if portals_file else ""
+    """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai); ScheduleError for a
+    schedule systemd would read otherwise."""
     out = []
     for name, portal in portals.items():
         out.append(f"""# /etc/systemd/system/police-news-{name}.service
@@ -278,7 +293,7 @@ Description=Crawl {portal.title or name} into the police-news archive
 [Service]
 Type=oneshot
 WorkingDirectory={ROOT}
-ExecStart={sys.executable} -m crawler crawl {name} --db {db.resolve()} --set ARCHIVE_RUN_TRIGGER=schedule{config}
+ExecStart={_crawl_command(name, db, portals_file)}
 TimeoutStartSec={portal.run_timeout}
 
 # /etc/systemd/system/police-news-{name}.timer
