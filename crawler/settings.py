@@ -33,6 +33,9 @@ ARCHIVE_LOCK_TIMEOUT = _transactions.LOCK_TIMEOUT
 ARCHIVE_WRITE_ATTEMPTS = 3
 # The runs row to report into, when the scheduler created it before starting this process (0: make one).
 ARCHIVE_RUN_ID = 0
+# The scheduler that started this crawl (set by it; 0: none): when that process is gone (killed with SIGKILL,
+# say), the crawl stops and records itself interrupted, rather than run on with nobody enforcing its time budget.
+ARCHIVE_SCHEDULER_PID = 0
 
 # Point every request at the local replica (e.g. "http://127.0.0.1:8765") instead of the internet.
 # URLs keep the portals' real hosts; only the connection goes to the replica.
@@ -91,6 +94,7 @@ ITEM_PIPELINES = {
 # A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
 EXTENSIONS = {
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    "crawler.extensions.StopWithScheduler": 0,
 }
 
 # Pages smaller than this many characters of body text are recorded as not_article.

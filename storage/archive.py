@@ -169,6 +169,16 @@ class Archive:
             )
             return table.last_pk
 
+    def skip_run(self, portal: str, trigger: str, reason: str) -> int:
+        """Record a run that did not start because another process is crawling the portal; that process's
+        run stays as it is."""
+        now = utc_now()
+        with self.writing():
+            table = self.db["runs"]
+            table.insert({"portal": portal, "trigger": trigger, "started": now, "finished": now,
+                          "outcome": "skipped", "reason": reason})
+            return table.last_pk
+
     def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None,
                    reason: str | None = None, **counters: int) -> None:
         """Write a run's running totals (after every batch, so a killed run still tells what it did).

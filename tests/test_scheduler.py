@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from croniter import croniter
 
+from crawler.locks import process_alive
 from replica.generated import GeneratedPortal
 from storage import Archive
-from tests.conftest import FAST, GENERATED_ARTICLES, ROOT, _env
+from tests.conftest import FAST, GENERATED_ARTICLES, ROOT, Crawl, _env
 
 
 def config(tmp_path: Path, schedule: str = "* * * * * */2", extra: str = "", start: str | None = None) -> Path:
@@ -223,3 +224,40 @@ def test_a_schedule_with_seconds_prints_for_systemd_and_is_refused_for_cron_in_o
     assert "portal 'bench' runs at seconds" in refused.stderr
     printed = print_schedule(cfg, tmp_path / "a.db", "--print-systemd")
     assert printed.returncode == 0 and "OnCalendar=*-*-* *:*:00/2 Asia/Shanghai" in printed.stdout
+
+
+def test_a_killed_scheduler_takes_its_running_crawl_with_it_and_no_lock_names_a_dead_process(replica, tmp_path):
+    db = tmp_path / "a.db"
+    lock = db.parent / f".{db.name}.locks" / "portal-bench.lock"
+    scheduler = start(schedule_command(replica, config(tmp_path), db, CONCURRENT_REQUESTS_PER_DOMAIN="1",
+                                       DOWNLOAD_DELAY="0.2", ARCHIVE_BATCH_SIZE="5"))
+    wait_for(lambda: runs(db) and runs(db)[0]["pages"] >= 5 and lock.read_text().strip())
+    crawl_pid = int(lock.read_text())
+    scheduler.kill()  # SIGKILL: the scheduler cannot stop its runs, which live in process groups of their own
+    scheduler.wait(timeout=10)
+    killed = time.monotonic()
+    wait_for(lambda: not process_alive(crawl_pid), timeout=90)
+    assert time.monotonic() - killed < 20  # not the minute the whole crawl would take
+    (row,) = runs(db)
+    assert row["outcome"] == "interrupted" and row["pages"] < GENERATED_ARTICLES
+    assert lock.read_text() == ""
+
+
+def test_a_slot_that_finds_a_manual_crawl_running_is_skipped_and_leaves_that_run_alone(replica, tmp_path):
+    db = tmp_path / "a.db"
+    cfg = config(tmp_path)
+    manual = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": cfg, "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+                                                 "DOWNLOAD_DELAY": "0.2"}).start()
+    try:
+        wait_for(lambda: runs(db) and runs(db)[0]["pages"] >= 3)
+        until = (datetime.now(timezone.utc) + timedelta(seconds=6)).isoformat()
+        result = subprocess.run(schedule_command(replica, cfg, db, "--until", until), cwd=ROOT, env=_env(),
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        first, *scheduled = runs(db)
+        assert first["trigger"] == "manual" and first["outcome"] == "running"  # still crawling, not abandoned
+        assert scheduled and all(r["outcome"] == "skipped" for r in scheduled)
+        assert "portal bench is already being crawled" in scheduled[0]["reason"]
+    finally:
+        manual.terminate()
+        manual.wait(timeout=60)

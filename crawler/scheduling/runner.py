@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from crawler.locks import scheduler_lock
+from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
 from crawler.scheduling import cron, planner
 from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
@@ -136,16 +136,22 @@ class Scheduler:
         folder.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(self.options.db)
         try:
-            run_id = archive.start_run(name, trigger)
+            with portal_locks(self.options.db, [name]):  # free: a run of it left 'running' is dead (abandoned)
+                run_id = archive.start_run(name, trigger)
             log_path = folder / f"run-{run_id}.log"
             with archive.writing():
                 archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+        except LockBusyError as exc:  # a manual crawl, or a run of an earlier scheduler still ending
+            log.warning("%s: slot skipped: %s", name, exc)
+            archive.skip_run(name, trigger, str(exc))
+            return
         finally:
             archive.close()
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
         if self.options.portals_file:
             command += ["--config", str(self.options.portals_file)]
         settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger, "LOG_FILE": str(log_path),
+                    "ARCHIVE_SCHEDULER_PID": str(os.getpid()),
                     **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
                     **self.options.extra_settings}
         for key, value in settings.items():
