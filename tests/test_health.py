@@ -135,8 +135,7 @@ def test_a_quiet_portal_that_revisits_its_articles_stays_ok(tmp_path):
 
 def test_the_webhook_fires_once_when_a_portal_turns_failing_and_once_when_it_recovers(tmp_path, webhook):
     portal = LivingPortal(published=5)
-    extra = (f'schedule = "* * * * * */2"\n[portals.living.health]\nwebhook = "{webhook.url}"\n'
-             "stale_after = 100000\n")  # a schedule of every 2 s would call a run 6 s ago stale
+    extra = f'schedule = "* * * * * */2"\n[portals.living.health]\nwebhook = "{webhook.url}"\n'
     with ReplicaServer(Site(EMPTY_SITE, dynamic=[portal])) as server:
         living = Living(tmp_path, server, portal, extra=extra)
         alerts = []  # alerts received so far, after each run

@@ -125,3 +125,10 @@ def test_a_typed_time_keeps_its_offset_and_a_naive_one_is_local_time():
 def test_a_day_and_a_weekday_together_have_no_systemd_equivalent():
     with pytest.raises(ScheduleError, match="cron runs on either"):
         to_systemd_calendar("0 7 1 * 1")
+
+
+def test_a_run_of_a_schedule_of_seconds_is_not_called_missing_while_it_runs():
+    just_now = dict(run(new=2), started=(NOW - timedelta(seconds=8)).isoformat())
+    assert assess([just_now], RULES, NOW, timedelta(seconds=2)).level == OK
+    assert "no run for 10 min" in assess([dict(just_now, started=(NOW - timedelta(minutes=10, seconds=1)).isoformat())],
+                                         RULES, NOW, timedelta(seconds=2)).reasons[0]

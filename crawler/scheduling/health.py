@@ -17,7 +17,10 @@ from datetime import datetime, timedelta
 
 OK, WARN, FAILING = "ok", "warn", "failing"
 _LEVEL = {OK: 0, WARN: 1, FAILING: 2}
-_UNDECIDED = ("skipped", "running")  # runs that say nothing about how the portal's last crawl went
+_UNDECIDED = ("skipped", "running")
+# No run is called missing sooner than this, however often the portal is scheduled: a run of a schedule of
+# seconds (tests) takes longer than three of its intervals.
+STALE_AT_LEAST = timedelta(minutes=10)  # runs that say nothing about how the portal's last crawl went
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def assess(runs: list[dict], rules: HealthRules, now: datetime, interval: timede
         health.flag(WARN, f"{rejected} of {judged} article pages rejected")
     if interval and runs[0]["started"]:
         age = now - datetime.fromisoformat(runs[0]["started"])
-        if age > interval * rules.stale_after:
+        if age > max(interval * rules.stale_after, STALE_AT_LEAST):
             health.flag(WARN, f"no run for {_human(age)} (is the scheduler running?)")
     return health
 
