@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(schedule)
     schedule.add_argument("--replica", action="store_true", help="crawl the bundled offline replica")
     schedule.add_argument("--max-runs", type=int, default=None, help="stop after starting this many runs")
-    schedule.add_argument("--until", default=None, help="stop scheduling at this time (ISO 8601, e.g. 2026-12-01T08:00)")
+    schedule.add_argument("--until", default=None,
+                          help="stop scheduling at this time (ISO 8601; without an offset, this machine's local time)")
     schedule.add_argument("--max-concurrent", type=int, default=2, help="runs at once, all portals (default 2)")
     schedule.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                           help="a setting passed to every run (repeatable)")
@@ -329,7 +330,6 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     import logging
-    from datetime import datetime
 
     from crawler import run
     from crawler.portals import load_config
@@ -339,15 +339,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     portals, rules = load_config(args.config)
     db = args.db or run.DEFAULT_DB
     if args.print_crontab or args.print_systemd:
-        print(crontab(portals, db, args.config) if args.print_crontab else systemd_units(portals, db, args.config))
+        try:
+            print(crontab(portals, db, args.config) if args.print_crontab else systemd_units(portals, db, args.config))
+        except cron.ScheduleError as exc:
+            raise UserError(str(exc)) from None
         return 0
     until = None
     if args.until:
         try:
-            until = datetime.fromisoformat(args.until)
+            until = cron.user_time(args.until)
         except ValueError:
-            raise UserError(f"--until takes a time like 2026-12-01T08:00, got {args.until!r}") from None
-        until = until if until.tzinfo else until.replace(tzinfo=cron.SHANGHAI)
+            raise UserError(f"--until takes a time like 2026-12-01T08:00 (local time) or 2026-12-01T08:00+08:00, "
+                            f"got {args.until!r}") from None
     if args.max_concurrent < 1 or (args.max_runs is not None and args.max_runs < 1):
         raise UserError("--max-concurrent and --max-runs must be at least 1")
     extra = run.parse_overrides(args.set)

@@ -1,4 +1,5 @@
-"""Extensions: what the crawl log says about failures a person cannot act on mid-run."""
+"""Extensions: what the crawl log says about failures a person cannot act on mid-run, and a scheduled crawl
+that ends with its scheduler."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import logging
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
+from twisted.internet import task
+
+from crawler.locks import process_alive
+from storage.records import INTERRUPTED
 
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
 
@@ -43,3 +50,43 @@ class DownloadErrorsInOneLine:
 
     def spider_closed(self) -> None:
         logging.getLogger(ROBOTS_LOGGER).removeFilter(self.filter)
+
+
+class StopWithScheduler:
+    """A crawl the scheduler started stops when the scheduler is gone (ARCHIVE_SCHEDULER_PID).
+
+    Each run has a process group of its own, so a scheduler killed with SIGKILL takes no run with it, and
+    nothing would stop a run past its time budget: instead the run notices within WATCH_SECONDS, writes what it
+    fetched and records itself interrupted, so the next scheduler finds no live run of its predecessor.
+    """
+
+    WATCH_SECONDS = 1.0
+
+    def __init__(self, crawler: Crawler):
+        self.pid = crawler.settings.getint("ARCHIVE_SCHEDULER_PID")
+        if not self.pid:
+            raise NotConfigured("not started by a scheduler")
+        self.crawler = crawler
+        self.watch = task.LoopingCall(self.check)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StopWithScheduler:
+        return cls(crawler)
+
+    def spider_opened(self) -> None:
+        self.watch.start(self.WATCH_SECONDS, now=True)
+
+    def check(self) -> None:
+        if process_alive(self.pid):
+            return
+        self.watch.stop()
+        logging.getLogger(__name__).error("the scheduler (pid %d) is gone: stopping this run", self.pid)
+        self.crawler.stats.set_value("archive/scheduler_gone", self.pid)
+        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=INTERRUPTED))
+
+    def spider_closed(self) -> None:
+        if self.watch.running:
+            self.watch.stop()

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from crawler.extraction.options import ExtractOptions
+from crawler.locks import process_alive
 
 if TYPE_CHECKING:
     from crawler.extraction import Extraction
@@ -54,23 +55,9 @@ def _start_worker(crawl_pid: int) -> None:
 
 
 def _exit_with(crawl_pid: int) -> None:
-    while _alive(crawl_pid):
+    while process_alive(crawl_pid):
         time.sleep(WATCH_SECONDS)
     os._exit(0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a dead process its parent has not reaped yet still answers kill(0)
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except OSError:
-        return True
 
 
 class ExtractionPool:

@@ -1,7 +1,7 @@
 """Locks beside the archive that hold across processes: one run per portal, one scheduler per archive.
 
 flock() locks vanish with the process that held them, so a crawl killed with SIGKILL never leaves a
-stale lock behind.
+stale lock behind. A lock file names the process holding it while it is held, and is emptied on release.
 """
 
 from __future__ import annotations
@@ -40,7 +40,23 @@ def _locked(path: Path, busy_message: str) -> Iterator[None]:
     try:
         yield
     finally:
+        handle.truncate(0)  # still holding the lock: a released lock names no process, so none is dead
         handle.close()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` is running (a zombie, dead but not yet reaped by its parent, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return True
 
 
 @contextlib.contextmanager

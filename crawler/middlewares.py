@@ -133,8 +133,8 @@ class ArchivedUrlFilter(BaseSpiderMiddleware):
         ):
             self.crawler.stats.inc_value("archive/skipped_known")
             return None
-        if request.meta.get("archive_kind") == "article":
-            self.crawler.stats.inc_value("archive/new_links")
+        if request.meta.get("archive_kind") == "article" and not request.meta.get("archive_refetch"):
+            self.crawler.stats.inc_value("archive/new_links")  # a re-visit is not a new link
         return request
 
 

@@ -24,6 +24,8 @@ from storage.records import FAILED, FINISHED, INTERRUPTED
 from storage.transactions import retried
 
 logger = logging.getLogger(__name__)
+# Stats (`archive/<name>`) written to the runs column of the same name: what discovery saw, for health rules.
+RUN_COUNTERS = ("list_pages", "new_links", "list_links", "article_links")
 T = TypeVar("T")
 IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
 STOP_GRACE = 10.0  # seconds a forced stop waits for pages still being extracted before writing what it has
@@ -58,6 +60,7 @@ class ExtractionPipeline:
         finally:
             stats.inc_value(IN_FLIGHT, -1)
         item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
+        item.body_by, item.story_missing = result.body_by, result.story_missing
         if result.status == "article":
             item.article = Article(result.title, result.published, result.source, result.author, result.text)
         self.crawler.stats.inc_value(f"extract/{result.status}")
@@ -174,12 +177,7 @@ class ArchivePipeline:
             return
         self.buffer = []
         self.pages += len(batch)
-        self.totals.new += result.new
-        self.totals.alias += result.alias
-        self.totals.refetch += result.refetch
-        self.totals.revised += result.revised
-        self.totals.errors += result.errors
-        self.totals.rejections.update(result.rejections)
+        self.totals.add(result)
         try:
             self._update_run()
         except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
@@ -204,7 +202,7 @@ class ArchivePipeline:
         stats = self.crawler.stats
         self._write("record the run's totals", lambda: self.archive.update_run(
             self.run_id, self.totals, self.pages, outcome, reason,
-            list_pages=stats.get_value("archive/list_pages", 0), new_links=stats.get_value("archive/new_links", 0)))
+            **{name: stats.get_value(f"archive/{name}", 0) for name in RUN_COUNTERS}))
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:

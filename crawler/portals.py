@@ -137,11 +137,8 @@ def _portal_from_entry(name: str, entry: dict) -> Portal:
             raise PortalConfigError(f"portal {name!r}: field 'revisit_days' must be a whole number ≥ 0")
         elif key in ("max_list_pages", "run_timeout") and (not isinstance(value, int) or value < 1):
             raise PortalConfigError(f"portal {name!r}: field {key!r} must be a whole number ≥ 1")
-        elif key == "schedule" and not cron.is_valid(value):
-            raise PortalConfigError(
-                f"portal {name!r}: field 'schedule' is not a valid cron expression: {value!r} "
-                "(five fields: minute hour day month weekday, e.g. '*/30 * * * *')"
-            )
+        elif key == "schedule" and (problem := cron.problem(value)):
+            raise PortalConfigError(f"portal {name!r}: field 'schedule' {problem}")
         values[key] = value
     return Portal(**values)
 

@@ -34,6 +34,9 @@ ARCHIVE_LOCK_TIMEOUT = _transactions.LOCK_TIMEOUT
 ARCHIVE_WRITE_ATTEMPTS = 3
 # The runs row to report into, when the scheduler created it before starting this process (0: make one).
 ARCHIVE_RUN_ID = 0
+# The scheduler that started this crawl (set by it; 0: none): when that process is gone (killed with SIGKILL,
+# say), the crawl stops and records itself interrupted, rather than run on with nobody enforcing its time budget.
+ARCHIVE_SCHEDULER_PID = 0
 
 # Point every request at the local replica (e.g. "http://127.0.0.1:8765") instead of the internet.
 # URLs keep the portals' real hosts; only the connection goes to the replica.
@@ -98,6 +101,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.portal_run.PortalRun": 0,
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    "crawler.extensions.StopWithScheduler": 0,
     # Scrapy's remote control (a web server that runs code in the crawl) has no place on an unattended
     # machine, like the telnet console; left out of the list, its module (and aiohttp) is never imported.
     "scrapy.extensions.remote_control.RemoteControl": None,

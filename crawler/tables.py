@@ -131,3 +131,5 @@ def print_status(statuses: list) -> None:
                       "-" if s.rejection_rate is None else f"{s.rejection_rate:.0%}", str(s.empty_runs),
                       f"[{colour[s.health]}]{s.health}[/]", "; ".join(s.reasons))
     console.print(table)
+    for s in statuses:  # what each verdict rests on, one line a portal
+        console.print(f"{s.portal}: {s.evidence_line}", soft_wrap=True, markup=False, highlight=False)

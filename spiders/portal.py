@@ -141,9 +141,14 @@ class PortalSpider(Spider):
         return urls
 
     def _article_requests(self, urls) -> Iterator[Request]:
+        stats = self.crawler.stats
         for url in urls:
-            if not (self.portal.owns(url) and self.portal.is_article_url(url)):
+            if not self.portal.owns(url):
                 continue
+            stats.inc_value("archive/list_links")  # the share of these that match tells a changed URL pattern
+            if not self.portal.is_article_url(url):
+                continue
+            stats.inc_value("archive/article_links")
             key = url_hash(url)
             if key in self._requested:
                 continue
@@ -192,6 +197,7 @@ class PortalSpider(Spider):
             final_url=request.url,
             outcome=outcome,
             reason=message[:500],
+            revisit=bool(request.meta.get("archive_refetch")),
         )
 
     def _page(self, response: Response, outcome: str | None = None) -> PageItem:
@@ -217,4 +223,5 @@ class PortalSpider(Spider):
             body=response.body,
             outcome=outcome,
             reason=reason,
+            revisit=bool(response.meta.get("archive_refetch")),
         )

@@ -69,6 +69,29 @@ class BatchResult:
     revised: int = 0  # re-visited articles whose text changed (the old text kept in article_versions)
     errors: int = 0
     rejections: Counter = field(default_factory=Counter)
+    # Health evidence, for pages of newly found links only (re-visits are counted apart):
+    new_rejected: int = 0  # an article's frame without its story (extraction's story_missing): a template change?
+    body_own: int = 0  # articles whose body the portal's own selectors found
+    body_generic: int = 0  # articles whose body came from generic extraction
+    revisits: int = 0  # re-visited articles (revisit_days)
+
+    def add(self, other: BatchResult) -> None:
+        for name in ("new", "alias", "refetch", "revised", "errors", "new_rejected", "body_own", "body_generic",
+                     "revisits"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejections.update(other.rejections)
+
+
+def _count_evidence(page: Page, result: BatchResult) -> None:
+    """What a page tells about the portal's health: whether its rules still fit (see scheduling.health)."""
+    if page.revisit:
+        result.revisits += 1
+    elif page.outcome == "article" and page.body_by == "portal":
+        result.body_own += 1
+    elif page.outcome == "article" and page.body_by:
+        result.body_generic += 1
+    elif page.story_missing:
+        result.new_rejected += 1
 
 
 def _refuse_other_files(path: Path) -> None:
@@ -165,7 +188,7 @@ class Archive:
         """Write a run's running totals (after every batch, so a killed run still tells what it did).
 
         `reason` says in one line why the run ended so; `counters` are further runs columns (list_pages,
-        new_links).
+        new_links, list_links, article_links).
         """
         values = {
             **counters,
@@ -173,6 +196,10 @@ class Archive:
             "new_articles": totals.new,
             "duplicates": totals.alias + totals.refetch,
             "errors": totals.errors,
+            "new_rejected": totals.new_rejected,
+            "body_own": totals.body_own,
+            "body_generic": totals.body_generic,
+            "revisits": totals.revisits,
             "rejections": json.dumps(dict(totals.rejections), ensure_ascii=False, sort_keys=True),
         }
         if outcome:
@@ -233,6 +260,7 @@ class Archive:
             result.errors += 1
         elif page.outcome != "list":
             result.rejections[page.reason or page.outcome or "unknown"] += 1
+        _count_evidence(page, result)
         pages = self.db["pages"]
         pages.insert(
             {

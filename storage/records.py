@@ -44,5 +44,8 @@ class Page:
     reason: str | None = None  # why a page is not an article, for every rejection
     charset: str | None = None  # the charset the body was decoded with
     article: Article | None = None
+    revisit: bool = False  # a re-visit of an archived article (revisit_days), not a newly found link
+    body_by: str | None = None  # "portal" (its own body selectors) or "generic"; None when not parsed as a page
+    story_missing: bool = False  # an article's frame without its story (extraction's word): a template change?
     signature: Any = None  # the article text's MinHash, when computed before the write (in an extraction worker)
     packed_body: Any = None  # the body's storage.bodies.PackedBody, when packed before the write (in a worker)

@@ -193,3 +193,12 @@ def m008_pages_by_article(db: Database) -> None:
 def m009_run_reason(db: Database) -> None:
     """Why a run ended as it did, in one line (a failed run says what failed)."""
     db["runs"].add_column("reason", str)
+
+
+@migrations()
+def m010_run_health_evidence(db: Database) -> None:
+    """What each run saw that tells whether the portal's rules still fit it: links on its lists and how many
+    matched article_patterns, newly found pages judged not an article, articles whose body the portal's own
+    selectors found against generic extraction, and re-visits (which are not new links)."""
+    for column in ("list_links", "article_links", "new_rejected", "body_own", "body_generic", "revisits"):
+        db["runs"].add_column(column, int, not_null_default=0)

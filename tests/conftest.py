@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,36 @@ def generated_portals(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("config") / "portals.toml"
     path.write_text(GeneratedPortal(GENERATED_ARTICLES).portal_toml(), "utf-8")
     return path
+
+
+@dataclass
+class Webhook:
+    """An alert receiver on 127.0.0.1: every JSON body POSTed to `url` lands in `received`."""
+
+    url: str
+    received: list
+
+
+@pytest.fixture
+def webhook():
+    received: list = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Webhook(f"http://127.0.0.1:{server.server_port}/alert", received)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

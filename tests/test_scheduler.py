@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import configparser
 import json
+import re
+import shlex
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from croniter import croniter
 
+from crawler.locks import process_alive
 from replica.generated import GeneratedPortal
 from storage import Archive
-from tests.conftest import FAST, GENERATED_ARTICLES, ROOT, _env
+from tests.conftest import FAST, GENERATED_ARTICLES, ROOT, Crawl, _env
 
 
 def config(tmp_path: Path, schedule: str = "* * * * * */2", extra: str = "", start: str | None = None) -> Path:
@@ -139,30 +143,13 @@ def test_after_downtime_one_catch_up_run_not_one_per_missed_slot(replica, tmp_pa
     assert [r["trigger"] for r in new] == ["catch-up"]
 
 
-class _Hook(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_a_failing_portal_is_logged_alerted_and_makes_status_exit_non_zero(replica, tmp_path):
-    hook = HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+def test_a_failing_portal_is_logged_alerted_and_makes_status_exit_non_zero(replica, tmp_path, webhook):
     db = tmp_path / "a.db"
-    cfg = config(tmp_path, start="/no/such/list.shtml",
-                 extra=f'[portals.bench.health]\nwebhook = "http://127.0.0.1:{hook.server_port}/alert"\n')
+    cfg = config(tmp_path, start="/no/such/list.shtml", extra=f'[portals.bench.health]\nwebhook = "{webhook.url}"\n')
     result = subprocess.run(schedule_command(replica, cfg, db, "--max-runs", "1"), cwd=ROOT, env=_env(),
                             capture_output=True, text=True, timeout=120)
-    hook.shutdown()
-    hook.server_close()
     assert "ERROR bench is failing" in result.stderr
-    assert _Hook.received and _Hook.received[0]["portal"] == "bench"
+    assert webhook.received and webhook.received[0]["portal"] == "bench"
     status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(cfg), "--db", str(db)],
                             cwd=ROOT, env=_env(), capture_output=True, text=True)
     assert status.returncode == 1
@@ -209,3 +196,87 @@ def test_a_slot_of_a_portal_another_process_is_crawling_is_skipped_and_that_run_
     rows = runs(db)
     assert rows[0]["id"] == live and rows[0]["outcome"] == "running"
     assert rows[1]["outcome"] == "skipped" and "bench is already being crawled into" in rows[1]["reason"]
+
+
+def print_schedule(cfg: Path, db: Path, flag: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler", "schedule", "--config", str(cfg), "--db", str(db), flag],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+
+
+def test_print_crontab_prints_lines_cron_can_read(tmp_path):
+    db = tmp_path / "my archive" / "a.db"  # a space in the path
+    result = print_schedule(config(tmp_path, schedule="15 */2 * * 1-5"), db, "--print-crontab")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == "CRON_TZ=Asia/Shanghai"
+    (entry,) = lines[1:]
+    fields = entry.split(None, 5)
+    assert croniter.is_valid(" ".join(fields[:5])) and fields[:5] == ["15", "*/2", "*", "*", "1-5"]
+    words = shlex.split(fields[5])  # the command, as the shell cron starts will split it
+    assert words[words.index("--db") + 1] == str(db)
+    assert words[words.index("crawl") + 1] == "bench" and "%" not in fields[5].replace("\\%", "")
+
+
+def test_print_systemd_prints_units_systemd_can_read(tmp_path):
+    db = tmp_path / "my archive" / "a.db"
+    result = print_schedule(config(tmp_path, schedule="*/30 * * * *"), db, "--print-systemd")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    units = dict(re.findall(r"^# /etc/systemd/system/(\S+)\n(.*?)(?=^# /etc/|\Z)", result.stdout, re.M | re.S))
+    assert set(units) == {"police-news-bench.service", "police-news-bench.timer"}
+    service, timer = configparser.ConfigParser(interpolation=None), configparser.ConfigParser(interpolation=None)
+    service.read_string(units["police-news-bench.service"])
+    timer.read_string(units["police-news-bench.timer"])
+    words = shlex.split(service["Service"]["ExecStart"])
+    assert words[:5] == [sys.executable, "-m", "crawler", "crawl", "bench"] and words[6] == str(db)
+    calendar = timer["Timer"]["OnCalendar"]
+    assert calendar == "*-*-* *:00/30:00 Asia/Shanghai"
+    if shutil.which("systemd-analyze"):
+        analyzed = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True, text=True)
+        assert analyzed.returncode == 0, analyzed.stderr
+        assert "Normalized form: *-*-* *:00/30:00 Asia/Shanghai" in analyzed.stdout
+
+
+def test_a_schedule_with_seconds_prints_for_systemd_and_is_refused_for_cron_in_one_line(tmp_path):
+    cfg = config(tmp_path, schedule="* * * * * */2")
+    refused = print_schedule(cfg, tmp_path / "a.db", "--print-crontab")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "portal 'bench' runs at seconds" in refused.stderr
+    printed = print_schedule(cfg, tmp_path / "a.db", "--print-systemd")
+    assert printed.returncode == 0 and "OnCalendar=*-*-* *:*:00/2 Asia/Shanghai" in printed.stdout
+
+
+def test_a_killed_scheduler_takes_its_running_crawl_with_it_and_no_lock_names_a_dead_process(replica, tmp_path):
+    db = tmp_path / "a.db"
+    lock = db.parent / f".{db.name}.locks" / "portal-bench.lock"
+    scheduler = start(schedule_command(replica, config(tmp_path), db, CONCURRENT_REQUESTS_PER_DOMAIN="1",
+                                       DOWNLOAD_DELAY="0.2", ARCHIVE_BATCH_SIZE="5"))
+    wait_for(lambda: runs(db) and runs(db)[0]["pages"] >= 5 and lock.read_text().strip())
+    crawl_pid = int(lock.read_text())
+    scheduler.kill()  # SIGKILL: the scheduler cannot stop its runs, which live in process groups of their own
+    scheduler.wait(timeout=10)
+    killed = time.monotonic()
+    wait_for(lambda: not process_alive(crawl_pid), timeout=90)
+    assert time.monotonic() - killed < 20  # not the minute the whole crawl would take
+    (row,) = runs(db)
+    assert row["outcome"] == "interrupted" and row["pages"] < GENERATED_ARTICLES
+    assert lock.read_text() == ""
+
+
+def test_a_slot_that_finds_a_manual_crawl_running_is_skipped_and_leaves_that_run_alone(replica, tmp_path):
+    db = tmp_path / "a.db"
+    cfg = config(tmp_path)
+    manual = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": cfg, "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+                                                 "DOWNLOAD_DELAY": "0.2"}).start()
+    try:
+        wait_for(lambda: runs(db) and runs(db)[0]["pages"] >= 3)
+        until = (datetime.now(timezone.utc) + timedelta(seconds=6)).isoformat()
+        result = subprocess.run(schedule_command(replica, cfg, db, "--until", until), cwd=ROOT, env=_env(),
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        first, *scheduled = runs(db)
+        assert first["trigger"] == "manual" and first["outcome"] == "running"  # still crawling, not abandoned
+        assert scheduled and all(r["outcome"] == "skipped" for r in scheduled)
+        assert "portal bench is already being crawled" in scheduled[0]["reason"]
+    finally:
+        manual.terminate()
+        manual.wait(timeout=60)

@@ -1,11 +1,19 @@
 """Schedules and health rules as pure functions, on an injected clock."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from crawler.portals import PortalConfigError, load_portals
-from crawler.scheduling.cron import SHANGHAI, next_fire, previous_fire, to_systemd_calendar
+from crawler.scheduling.cron import (
+    SHANGHAI,
+    ScheduleError,
+    next_fire,
+    previous_fire,
+    problem,
+    to_systemd_calendar,
+    user_time,
+)
 from crawler.scheduling.health import FAILING, OK, WARN, HealthRules, assess
 from crawler.scheduling.planner import first_slots, following_slot
 
@@ -84,3 +92,43 @@ def test_health_rules(runs, level, reason):
     health = assess(runs, RULES, NOW, HALF_HOUR)
     assert health.level == level
     assert reason in "; ".join(health.reasons)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("0 */30 * * * *", "is ambiguous: a sixth field is seconds, after the weekday"),  # seconds first
+        ("0 0 7 * * ?", "is not a valid cron expression"),
+        ("@hourly", "five fields: minute hour day month weekday"),
+        ("0 7 * * * 0 2026", "has 7 fields"),
+    ],
+)
+def test_schedules_have_cron_five_fields_and_seconds_only_last_and_unambiguous(expression, message):
+    assert message in problem(expression)
+
+
+def test_seconds_go_in_a_sixth_field_after_the_weekday():
+    assert problem("* * * * * */2") is None
+    assert next_fire("* * * * * */2", NOW) == NOW + timedelta(seconds=2)
+    assert to_systemd_calendar("*/5 * * * * 30") == "*-*-* *:00/5:30"
+
+
+def test_a_typed_time_keeps_its_offset_and_a_naive_one_is_local_time():
+    local = timezone(timedelta(hours=-5))  # this machine's zone, injected
+    assert user_time("2026-12-01T08:00+08:00", local) == datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
+    assert user_time("2026-12-01T08:00Z", local) == datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    assert user_time("2026-12-01T08:00", local) == datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
+    with pytest.raises(ValueError):
+        user_time("tomorrow-ish", local)
+
+
+def test_a_day_and_a_weekday_together_have_no_systemd_equivalent():
+    with pytest.raises(ScheduleError, match="cron runs on either"):
+        to_systemd_calendar("0 7 1 * 1")
+
+
+def test_a_run_of_a_schedule_of_seconds_is_not_called_missing_while_it_runs():
+    just_now = dict(run(new=2), started=(NOW - timedelta(seconds=8)).isoformat())
+    assert assess([just_now], RULES, NOW, timedelta(seconds=2)).level == OK
+    assert "no run for 10 min" in assess([dict(just_now, started=(NOW - timedelta(minutes=10, seconds=1)).isoformat())],
+                                         RULES, NOW, timedelta(seconds=2)).reasons[0]

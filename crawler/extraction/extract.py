@@ -38,6 +38,10 @@ from crawler.extraction.patterns import (
 )
 
 STATUSES = ("article", "not_found", "not_article", "error")
+# Where a parsed page's body came from: the portal's own selectors, or generic extraction (the CMS selectors
+# other sites share, trafilatura, text density). Health reads it: a portal whose selectors stop matching
+# still yields articles, but its rules need updating.
+BODY_BY_PORTAL, BODY_BY_GENERIC = "portal", "generic"
 _MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's title (a page of boxes has many)
 # trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
 # included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
@@ -58,11 +62,15 @@ class Extraction:
     author: str | None = None
     text: str | None = None
     charset: str | None = None
+    body_by: str | None = None  # BODY_BY_PORTAL or BODY_BY_GENERIC; None when the page was judged unparsed
+    story_missing: bool = False  # a page in an article's frame without its story (a template change, or a script)
 
     def as_json(self) -> dict:
         """The public shape printed by `python -m crawler extract --json`."""
         data = asdict(self)
         data.pop("charset")
+        data.pop("body_by")
+        data.pop("story_missing")
         return data
 
 
@@ -145,7 +153,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         return Extraction(url, "not_found", f"error page (title: {title})", title=title)
     headline_texts, nav_texts = _link_texts(root)
 
-    container = _body_container(root, options, named)
+    container, own_container = _body_container(root, options, named)
     if container is not None:
         blocks.drop_chrome(container)
         raw_lines = blocks.lines(container)
@@ -176,6 +184,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         source=_source(root, url, raw, options, info, around, title, named),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
+        body_by=BODY_BY_PORTAL if own_container else BODY_BY_GENERIC,
     )
     rejection = pagetype.rejection(
         pagetype.Page(text, body_lines, linked, page_lines, headline_texts, raw, container is not None,
@@ -185,6 +194,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     if rejection:
         result.status, result.reason = rejection
         result.text = text or None
+        result.story_missing = result.status == "not_article" or result.reason == pagetype.EMPTY_TEMPLATE
     return result
 
 
@@ -306,20 +316,20 @@ def _select(root: HtmlElement, selectors: tuple[str, ...]) -> Iterator[HtmlEleme
 
 
 def _body_container(root: HtmlElement, options: ExtractOptions,
-                    named: Callable[[], list[HtmlElement]]) -> HtmlElement | None:
-    """The portal's (or CMS's) body element when present and not a link list.
+                    named: Callable[[], list[HtmlElement]]) -> tuple[HtmlElement | None, bool]:
+    """The portal's (or CMS's) body element when present and not a link list, and whether it is the portal's.
 
     A portal's own element is authoritative even when short or empty: a photo caption stays a photo caption
     (too little text) and an empty template stays empty, rather than trafilatura guessing from the chrome.
     """
     for el in _select(root, options.body_selectors):
         if blocks.link_text_share(el) < options.list_link_share:
-            return el
+            return el, True
     for el in _by_class_or_id(named(), BODY_SELECTORS):  # CMS names other sites reuse too: only a full one counts
         if (blocks.link_text_share(el) < options.list_link_share
                 and len(blocks.clean_line(el.text_content())) >= options.min_chars):
-            return el
-    return None
+            return el, False
+    return None, False
 
 
 _NAV_TEXT_CHARS = 8  # menu entries are short: "首页", "国内", "工作动态"

@@ -17,6 +17,7 @@ CJK_OR_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 NOT_FOUND_CHARS = 40  # a not-found message is a short line
 SMALL_PAGE = 300  # below this much text, a not-found message anywhere on the page decides
 STUB_CHARS = 200  # a redirect stub says little besides "redirecting"
+EMPTY_TEMPLATE = "article template with an empty body"  # a deleted story, or one a script writes in
 # A list of teasers: headline links, each with its summary; no run of text between two links is the story.
 TEASER_LINKS = 5
 STORY_RUN_SHARE = 0.4
@@ -66,7 +67,7 @@ def rejection(page: Page, min_chars: int, list_link_share: float) -> tuple[str, 
     if not page.has_container and len(page.headline_texts) >= 20:
         return "not_article", f"list page ({len(page.headline_texts)} headline links, {n} characters of text)"
     if n == 0 and page.has_headline:
-        return "not_found", "article template with an empty body"
+        return "not_found", EMPTY_TEMPLATE
     if n == 0:
         return "not_article", "no text on the page"
     return "not_article", f"too little text ({n} characters)"

@@ -1,13 +1,26 @@
-"""Health of a portal from its recent runs: ok, warn or failing, with the reasons a person can act on."""
+"""Health of a portal from what its recent runs saw: ok, warn or failing, with the evidence and the reasons a
+person can act on.
+
+One counter cannot tell a broken portal from a quiet one, so each rule reads its own evidence across runs:
+the share of list links that match the article patterns (none while the lists still hold links: the URL
+pattern changed), each newly found article's outcome (rejected ones count whatever run they fall in; a run
+that found nothing new neither adds nor resets), and whether the portal's own body selectors still find the
+body (generic extraction working in their place is a warning that names them). Re-visits are not new links.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 OK, WARN, FAILING = "ok", "warn", "failing"
 _LEVEL = {OK: 0, WARN: 1, FAILING: 2}
+_UNDECIDED = ("skipped", "running")
+# No run is called missing sooner than this, however often the portal is scheduled: a run of a schedule of
+# seconds (tests) takes longer than three of its intervals.
+STALE_AT_LEAST = timedelta(minutes=10)  # runs that say nothing about how the portal's last crawl went
 
 
 @dataclass(frozen=True)
@@ -18,7 +31,10 @@ class HealthRules:
     error_rate: float = 0.5  # failing when more than this share of a run's pages are errors
     rejection_rate: float = 0.9  # warn when more than this share of a run's article pages are rejected
     stale_after: float = 3.0  # warn when the last run is older than this many schedule intervals
-    webhook: str = ""  # POST a JSON alert here when a portal turns failing
+    pattern_runs: int = 2  # failing after this many runs in a row whose list links all missed article_patterns
+    rejected_articles: int = 2  # failing after this many newly found article pages in a row were rejected
+    generic_articles: int = 2  # warn after this many new articles in a row missed the portal's body selectors
+    webhook: str = ""  # POST a JSON alert here when a portal turns failing, and when it recovers
 
     @classmethod
     def from_config(cls, values: dict) -> HealthRules:
@@ -26,15 +42,91 @@ class HealthRules:
         return cls(**known)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the recent runs saw (runs newest first); the facts each verdict rests on."""
+
+    run_id: int | None = None  # the newest run
+    list_links: int = 0  # links on the portal's lists, in the newest run that read any
+    article_links: int = 0  # of those, the ones article_patterns matched
+    unmatched_runs: int = 0  # runs in a row whose lists held links and none matched article_patterns
+    new_links: int = 0  # in the newest run: unseen article links (re-visits are not counted)
+    new_articles: int = 0  # in the newest run
+    revisits: int = 0  # in the newest run: archived articles fetched again for corrections
+    rejected_in_a_row: int = 0  # newly found article pages rejected since the last one archived, across runs
+    generic_in_a_row: int = 0  # new articles in a row whose body the portal's own selectors did not find
+
+    @classmethod
+    def from_runs(cls, runs: list[dict]) -> Evidence:
+        if not runs:
+            return cls()
+        last = runs[0]
+        lists = next((r for r in runs if r.get("list_links")), {})
+        return cls(
+            run_id=last.get("id"),
+            list_links=lists.get("list_links", 0),
+            article_links=lists.get("article_links", 0),
+            unmatched_runs=_unmatched_runs(runs),
+            new_links=last.get("new_links") or 0,
+            new_articles=last.get("new_articles") or 0,
+            revisits=last.get("revisits") or 0,
+            rejected_in_a_row=_rejected_in_a_row(runs),
+            generic_in_a_row=_generic_in_a_row(runs),
+        )
+
+    def line(self) -> str:
+        """The evidence in one line, for `status`."""
+        links = (f"{self.article_links}/{self.list_links} list links match article_patterns"
+                 if self.list_links else "no list links read")
+        return (f"{links}; last run: {self.new_links} new links, {self.new_articles} new articles, "
+                f"{self.revisits} revisits; rejected in a row: {self.rejected_in_a_row}; "
+                f"generic body in a row: {self.generic_in_a_row}")
+
+
 @dataclass
 class Health:
     level: str = OK
     reasons: list[str] = field(default_factory=list)
+    evidence: Evidence = field(default_factory=Evidence)
 
     def flag(self, level: str, reason: str) -> None:
         if _LEVEL[level] > _LEVEL[self.level]:
             self.level = level
         self.reasons.append(reason)
+
+
+def _unmatched_runs(runs: list[dict]) -> int:
+    count = 0
+    for run in runs:
+        if not run.get("list_links"):
+            continue  # no list read (down, or a run from before these counts): no evidence either way
+        if run.get("article_links"):
+            break
+        count += 1
+    return count
+
+
+def _accepted(run: dict) -> int:
+    """Newly found article pages archived as articles (runs from before the body counts: new articles)."""
+    return max(run.get("new_articles") or 0, (run.get("body_own") or 0) + (run.get("body_generic") or 0))
+
+
+def _rejected_in_a_row(runs: list[dict]) -> int:
+    return _in_a_row(runs, "new_rejected", ends=_accepted)
+
+
+def _generic_in_a_row(runs: list[dict]) -> int:
+    return _in_a_row(runs, "body_generic", ends=lambda run: run.get("body_own") or 0)
+
+
+def _in_a_row(runs: list[dict], column: str, ends: Callable[[dict], int]) -> int:
+    """The sum of `column` over the newest runs, back to the first run for which `ends` is true."""
+    count = 0
+    for run in runs:
+        if ends(run):
+            break
+        count += run.get(column) or 0
+    return count
 
 
 def consecutive_empty(runs: list[dict]) -> int:
@@ -49,17 +141,21 @@ def consecutive_empty(runs: list[dict]) -> int:
     return count
 
 
-def assess(runs: list[dict], rules: HealthRules, now: datetime, interval: timedelta | None) -> Health:
-    """`runs` newest first, as rows of the runs table."""
-    health = Health()
+def assess(runs: list[dict], rules: HealthRules, now: datetime, interval: timedelta | None,
+           body_selectors: tuple[str, ...] = ()) -> Health:
+    """`runs` newest first, as rows of the runs table; `body_selectors`: the portal's own (extract.body)."""
+    health = Health(evidence=Evidence.from_runs(runs))
     if not runs:
         health.flag(WARN, "never run")
         return health
-    last = runs[0]
+    if runs[0]["outcome"] == "skipped":
+        health.flag(WARN, "last run skipped")
+    last = next((r for r in runs if r["outcome"] not in _UNDECIDED), runs[0])
     if last["outcome"] in ("failed", "timeout", "abandoned"):
-        health.flag(FAILING, f"last run {last['outcome']}")
-    elif last["outcome"] in ("interrupted", "shutdown", "skipped"):
+        health.flag(FAILING, f"last run {last['outcome']}" + (f": {last['reason']}" if last.get("reason") else ""))
+    elif last["outcome"] in ("interrupted", "shutdown"):
         health.flag(WARN, f"last run {last['outcome']}")
+    _rules_fit(health, rules, body_selectors)
     empty = consecutive_empty(runs)
     if empty >= rules.empty_runs:
         health.flag(FAILING, f"{empty} runs in a row found new links but archived no article (template changed?)")
@@ -70,11 +166,58 @@ def assess(runs: list[dict], rules: HealthRules, now: datetime, interval: timede
     judged = rejected + (last["new_articles"] or 0) + (last["duplicates"] or 0)
     if judged and rejected / judged > rules.rejection_rate:
         health.flag(WARN, f"{rejected} of {judged} article pages rejected")
-    if interval and last["started"]:
-        age = now - datetime.fromisoformat(last["started"])
-        if age > interval * rules.stale_after:
+    if interval and runs[0]["started"]:
+        age = now - datetime.fromisoformat(runs[0]["started"])
+        if age > max(interval * rules.stale_after, STALE_AT_LEAST):
             health.flag(WARN, f"no run for {_human(age)} (is the scheduler running?)")
     return health
+
+
+def _rules_fit(health: Health, rules: HealthRules, body_selectors: tuple[str, ...]) -> None:
+    """Whether the portal's own rules (article_patterns, its templates, its body selectors) still fit it."""
+    evidence = health.evidence
+    if evidence.unmatched_runs:
+        level = FAILING if evidence.unmatched_runs >= rules.pattern_runs else WARN
+        health.flag(level, f"article_patterns matched none of the {evidence.list_links} links on the lists in "
+                           f"{evidence.unmatched_runs} run(s) in a row (article URLs changed?)")
+    if evidence.rejected_in_a_row >= rules.rejected_articles:
+        health.flag(FAILING, f"the last {evidence.rejected_in_a_row} newly found article pages were all rejected "
+                             "as not articles (template changed, or the body is rendered by a script?)")
+    if body_selectors and evidence.generic_in_a_row >= rules.generic_articles:
+        health.flag(WARN, f"extract.body {', '.join(body_selectors)} matched none of the last "
+                          f"{evidence.generic_in_a_row} new articles (generic extraction found their body: "
+                          "the container moved?)")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A change of a portal's health across the failing line: what a webhook receives."""
+
+    portal: str
+    event: str  # "failing" or "recovered"
+    health: str
+    previous: str
+    reasons: list[str]
+    evidence: dict
+
+    def payload(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False).encode()
+
+
+def transition(portal: str, runs: list[dict], rules: HealthRules, now: datetime, interval: timedelta | None,
+               body_selectors: tuple[str, ...] = ()) -> tuple[Health, Alert | None]:
+    """The portal's health after its newest run, and an alert when that run took it across the failing line
+    (in either direction). The health before is judged from the runs before, so it needs no stored state and
+    a restarted scheduler neither repeats nor misses an alert."""
+    after = assess(runs, rules, now, interval, body_selectors)
+    if not runs:
+        return after, None
+    started = datetime.fromisoformat(runs[0]["started"])
+    before = assess(runs[1:], rules, started, interval, body_selectors)
+    if (after.level == FAILING) == (before.level == FAILING):
+        return after, None
+    event = "failing" if after.level == FAILING else "recovered"
+    return after, Alert(portal, event, after.level, before.level, after.reasons, asdict(after.evidence))
 
 
 def _human(delta: timedelta) -> str:

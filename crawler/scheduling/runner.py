@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
 from crawler.scheduling import cron, planner
-from crawler.scheduling.health import FAILING, HealthRules, assess
+from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
 from storage import Archive
 
 log = logging.getLogger("crawler.schedule")
@@ -152,6 +153,7 @@ class Scheduler:
         if self.options.portals_file:
             command += ["--config", str(self.options.portals_file)]
         settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger, "LOG_FILE": str(log_path),
+                    "ARCHIVE_SCHEDULER_PID": str(os.getpid()),
                     **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
                     **self.options.extra_settings}
         for key, value in settings.items():
@@ -216,12 +218,18 @@ class Scheduler:
             archive.close()
 
     def _check_health(self, archive: Archive, name: str) -> None:
-        runs = recent_runs(archive, name)
-        expression = self.portals[name].schedule
-        health = assess(runs, self.rules[name], _now(), cron.interval(expression, _now()))
-        if health.level == FAILING:
+        """Log the portal's health after a run; alert (once) when it turned failing or recovered."""
+        portal, now = self.portals[name], _now()
+        health, alert = transition(name, recent_runs(archive, name), self.rules[name], now,
+                                   cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
+        if alert is not None and alert.event == "failing":
             log.error("%s is failing: %s", name, "; ".join(health.reasons))
-            send_alert(self.rules[name].webhook, name, health.reasons)
+        elif alert is not None:
+            log.info("%s recovered: %s", name, health.level)
+        elif health.level == FAILING:
+            log.warning("%s is still failing: %s", name, "; ".join(health.reasons))
+        if alert is not None:
+            send_alert(self.rules[name].webhook, alert)
 
 
 def recent_runs(archive: Archive, portal: str, limit: int = 20) -> list[dict]:
@@ -233,12 +241,11 @@ def _last_started(archive: Archive, portal: str) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-def send_alert(url: str, portal: str, reasons: list[str]) -> None:
-    """POST a JSON alert; a broken webhook is logged, never fatal."""
+def send_alert(url: str, alert: Alert) -> None:
+    """POST the alert as JSON; a broken webhook is logged, never fatal."""
     if not url:
         return
-    body = json.dumps({"portal": portal, "health": FAILING, "reasons": reasons}, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    request = urllib.request.Request(url, alert.payload(), {"Content-Type": "application/json"})
     try:
         urllib.request.urlopen(request, timeout=5).close()
     except OSError as exc:
@@ -256,21 +263,35 @@ def _now() -> datetime:
 
 
 def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
-    """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
-    python = sys.executable
+    """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time).
+    ScheduleError for a schedule with seconds, which cron cannot run."""
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
              f"CRON_TZ={cron.ZONE_NAME}"]
-    config = f" --config {portals_file.resolve()}" if portals_file else ""
     logs = db.resolve().parent / "logs"
     for name, portal in portals.items():
-        lines.append(f"{portal.schedule} mkdir -p {logs} && cd {ROOT} && {python} -m crawler crawl {name} --db {db.resolve()}"
-                     f" --set ARCHIVE_RUN_TRIGGER=schedule{config} >> {logs}/{name}.log 2>&1")
+        if cron.has_seconds(portal.schedule):
+            raise cron.ScheduleError(f"portal {name!r} runs at seconds ({portal.schedule!r}), which cron cannot; "
+                                     "use --print-systemd or the scheduler")
+        command = (f"mkdir -p {_shell(logs)} && cd {_shell(ROOT)} && {_crawl_command(name, db, portals_file)}"
+                   f" >> {_shell(logs / f'{name}.log')} 2>&1")
+        lines.append(f"{portal.schedule} {command.replace('%', chr(92) + '%')}")  # cron reads % as a newline
     return "\n".join(lines) + "\n"
 
 
+def _crawl_command(name: str, db: Path, portals_file: Path | None) -> str:
+    words = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(db.resolve()),
+             "--set", "ARCHIVE_RUN_TRIGGER=schedule"]
+    words += ["--config", str(portals_file.resolve())] if portals_file else []
+    return " ".join(map(_shell, words))
+
+
+def _shell(word: str | Path) -> str:
+    return shlex.quote(str(word))
+
+
 def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
-    """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai)."""
-    config = f" --config {portals_file.resolve()}" if portals_file else ""
+    """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai); ScheduleError for a
+    schedule systemd would read otherwise."""
     out = []
     for name, portal in portals.items():
         out.append(f"""# /etc/systemd/system/police-news-{name}.service
@@ -280,7 +301,7 @@ Description=Crawl {portal.title or name} into the police-news archive
 [Service]
 Type=oneshot
 WorkingDirectory={ROOT}
-ExecStart={sys.executable} -m crawler crawl {name} --db {db.resolve()} --set ARCHIVE_RUN_TRIGGER=schedule{config}
+ExecStart={_crawl_command(name, db, portals_file)}
 TimeoutStartSec={portal.run_timeout}
 
 # /etc/systemd/system/police-news-{name}.timer

@@ -28,6 +28,8 @@ class PortalStatus:
     empty_runs: int
     health: str
     reasons: list[str]
+    evidence: dict  # what the verdict rests on (health.Evidence)
+    evidence_line: str  # the same in one line
 
 
 def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: datetime) -> PortalStatus:
@@ -37,7 +39,7 @@ def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: dat
     new_24h = archive.db.execute(
         "SELECT coalesce(sum(new_articles), 0) FROM runs WHERE portal = ? AND started >= ?", [portal.name, since]
     ).fetchone()[0]
-    health = assess(runs, rules, now, cron.interval(portal.schedule, now))
+    health = assess(runs, rules, now, cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
     rate = None
     if last:
         rejected = sum(json.loads(last["rejections"] or "{}").values())
@@ -56,6 +58,8 @@ def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: dat
         empty_runs=consecutive_empty(runs),
         health=health.level,
         reasons=health.reasons,
+        evidence=asdict(health.evidence),
+        evidence_line=health.evidence.line(),
     )
 
 
