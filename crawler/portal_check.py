@@ -34,14 +34,15 @@ class CheckReport:
     reason: str | None = None
     lists: list[str] = field(default_factory=list)
     list_errors: dict[str, int] = field(default_factory=dict)
-    articles: list[str] = field(default_factory=list)  # URLs archived as articles (aliases included)
+    archived_pages: int = 0  # pages archived as articles
+    articles: list[str] = field(default_factory=list)  # their URLs, and where they redirected to
     rejections: dict[str, int] = field(default_factory=dict)  # reason -> pages
     errors: dict[str, int] = field(default_factory=dict)
     off_pattern: list[str] = field(default_factory=list)  # requested pages no rule of the entry describes
 
     @property
     def article_pages(self) -> int:
-        return len(self.articles) + sum(self.rejections.values()) + sum(self.errors.values())
+        return self.archived_pages + sum(self.rejections.values()) + sum(self.errors.values())
 
     @property
     def passed(self) -> bool:
@@ -80,7 +81,7 @@ def judge(portal: Portal, db: Path) -> CheckReport:
     """The verdict per page kind from the pages a trial archived."""
     archive = Archive.open(db)
     try:
-        rows = archive.db.execute("SELECT url, outcome, reason FROM pages WHERE portal = ? ORDER BY id",
+        rows = archive.db.execute("SELECT url, final_url, outcome, reason FROM pages WHERE portal = ? ORDER BY id",
                                   [portal.name]).fetchall()
     finally:
         archive.close()
@@ -88,7 +89,7 @@ def judge(portal: Portal, db: Path) -> CheckReport:
     rejections: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     list_errors: Counter[str] = Counter()
-    for url, outcome, reason in rows:
+    for url, final_url, outcome, reason in rows:
         if outcome == "list":
             report.lists.append(url)
             continue
@@ -98,7 +99,8 @@ def judge(portal: Portal, db: Path) -> CheckReport:
         if not _is_described(portal, url):
             report.off_pattern.append(url)
         if outcome == "article":
-            report.articles.append(url)
+            report.archived_pages += 1
+            report.articles += [url] if final_url in (None, url) else [url, final_url]
         elif outcome == "error":
             errors[_DETAIL.sub("", reason or "error")] += 1
         else:

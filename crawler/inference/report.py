@@ -61,7 +61,7 @@ def print_check(report: CheckReport) -> None:
         ["list pages", len(report.lists) + sum(report.list_errors.values()),
          ", ".join(f"{r}: {n}" for r, n in report.list_errors.items()) or "all loaded",
          verdict(bool(report.lists) and not report.list_errors)],
-        ["articles", report.article_pages, f"{len(report.articles)} archived", verdict(bool(report.articles))],
+        ["articles", report.article_pages, f"{report.archived_pages} archived", verdict(bool(report.articles))],
         ["rejected", sum(report.rejections.values()),
          "; ".join(f"{r}: {n}" for r, n in report.rejections.items()) or "none", "see reasons"],
         ["errors", sum(report.errors.values()), "; ".join(f"{r}: {n}" for r, n in report.errors.items()) or "none",
