@@ -10,6 +10,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from crawler.portals import (
     PortalConfigError,
@@ -113,6 +114,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(status)
     status.add_argument("--json", action="store_true", help="print JSON for machines")
 
+    portal = sub.add_parser("portal", help="list the configured portals, infer a new one, check one in a trial crawl")
+    portal_sub = portal.add_subparsers(dest="portal_command", required=True, metavar="ACTION")
+    portal_list = portal_sub.add_parser("list", help="name, title, domains, start URLs and schedule of each portal")
+    _add_config(portal_list)
+    add = portal_sub.add_parser("add", help="infer a portal entry from its channel page(s) and show it")
+    add.add_argument("urls", nargs="+", metavar="URL", help="channel/list page(s) of one portal (one per template)")
+    add.add_argument("--name", help="portal name (default: from the host, e.g. gat_zj)")
+    add.add_argument("--from-dir", type=Path, default=None, metavar="SAVED_PAGES",
+                     help="read pages from this folder (<host>/<path>, as replica/site) instead of fetching them")
+    _add_config(add)
+    add.add_argument("--write", action="store_true", help="add the entry to the --config file (default: only show it)")
+    add.add_argument("--replica", action="store_true", help="fetch through the bundled offline replica")
+    add.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="a setting (REPLICA_URL, USER_AGENT, DOWNLOAD_TIMEOUT are used)")
+    check = portal_sub.add_parser("check", help="one bounded trial crawl into a scratch archive, with a verdict")
+    check.add_argument("name", metavar="NAME", help="the portal to try")
+    _add_config(check)
+    check.add_argument("--replica", action="store_true", help="crawl the bundled offline replica")
+    check.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a setting of crawler/settings.py (repeatable)")
+    check.add_argument("--max-pages", type=int, default=None, help="pages the trial may fetch (default 300)")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
+
     bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
     bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode"], default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
@@ -187,6 +211,83 @@ def cmd_stats(args: argparse.Namespace) -> int:
     finally:
         archive.close()
     return 0
+
+
+def cmd_portal(args: argparse.Namespace) -> int:
+    return {"list": _portal_list, "add": _portal_add, "check": _portal_check}[args.portal_command](args)
+
+
+def _portal_list(args: argparse.Namespace) -> int:
+    from crawler.inference.report import print_portals
+
+    print_portals(list(load_portals(args.config).values()))
+    return 0
+
+
+def _portal_add(args: argparse.Namespace) -> int:
+    from crawler import run
+    from crawler.inference import guess as inference
+    from crawler.inference.report import print_guess
+    from crawler.inference.source import PageSource
+    from crawler.portals import DEFAULT_PORTALS_FILE
+
+    if args.name is not None and not inference.NAME.match(args.name):
+        raise UserError(f"--name {args.name!r}: use lower-case letters, digits and _, starting with a letter")
+    if args.from_dir is not None and not args.from_dir.is_dir():
+        raise UserError(f"--from-dir {args.from_dir} is not a folder of saved pages")
+    for url in args.urls:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise UserError(f"{url!r} is not an http(s) URL; pass the channel page's full address")
+    settings = run.project_settings(run.parse_overrides(args.set))
+    config = args.config or DEFAULT_PORTALS_FILE
+    if args.write:
+        inference.check_name_free(config, args.name or inference.default_name(args.urls[0]))  # before fetching
+
+    def infer(replica_url: str) -> inference.PortalGuess:
+        source = PageSource(replica_url, args.from_dir, settings.getfloat("DOWNLOAD_TIMEOUT"),
+                            settings.get("USER_AGENT"))
+        return inference.infer_portal(args.urls, source, args.name)
+
+    if args.replica:
+        with run.replica_running() as url:
+            found = infer(url)
+    else:
+        found = infer(settings.get("REPLICA_URL", ""))
+    print_guess(found)
+    if not args.write:
+        print(f"(shown only; add --write to add it to {config})")
+        return 0
+    inference.write_entry(config, found)
+    print(f"written: portal {found.name!r} added to {config}; try it with "
+          f"`python -m crawler portal check {found.name}" + (f" --config {config}`" if args.config else "`"))
+    return 0
+
+
+def _portal_check(args: argparse.Namespace) -> int:
+    from crawler import run
+    from crawler.inference.report import print_check
+    from crawler.portal_check import PAGE_LIMIT, check_portal
+
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UserError("--max-pages must be at least 1")
+    overrides = {"LOG_LEVEL": "WARNING", **run.parse_overrides(args.set)}
+    if args.config:
+        overrides["PORTALS_FILE"] = str(args.config)
+    settings = run.project_settings(overrides)
+    select_portals(load_portals(settings.get("PORTALS_FILE") or None), [args.name])  # fail before starting
+    limit = args.max_pages or PAGE_LIMIT
+    if args.replica:
+        settings.setdict(run.REPLICA_SETTINGS, priority="spider")
+        with run.replica_running() as url:
+            settings.set("REPLICA_URL", url, priority="cmdline")
+            report = check_portal(args.name, settings, limit)
+    else:
+        report = check_portal(args.name, settings, limit)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print_check(report)
+    return 0 if report.passed else 1
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -420,7 +521,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"portal": cmd_portal, "schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -437,6 +538,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from crawler.evaluation.corpora import CorpusError
+    from crawler.inference.guess import EntryExistsError, InferenceError
+    from crawler.inference.source import SourceError
     from crawler.locks import LockBusyError
     from crawler.run import SettingError
     from storage.export import ExportError
@@ -446,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
-            QuerySyntaxError, ExportError) as exc:
+            QuerySyntaxError, ExportError, EntryExistsError, InferenceError, SourceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LockBusyError as exc:
