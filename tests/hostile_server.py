@@ -85,7 +85,8 @@ CASES: dict[str, tuple[Send, str | None]] = {
     "binary-as-html": (send(_response("200 OK", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, HTML)),
                        "not_article"),
     "nul-bytes": (send(_response("200 OK", _html("夜间巡逻").encode().replace(b"</h1>", b"\x00" * 50 + b"</h1>"),
-                                 HTML)), None),
+                                 HTML)), "article"),
+    "nul-blob": (send(_response("200 OK", b"<html>" + bytes(range(256)) * 8, HTML)), "not_article"),
     "huge-declared": (send(_response("200 OK", b"<html>" + b"x" * (MAXSIZE + 10), HTML)), "error"),
     "huge-chunked": (send(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n"
                           b"Connection: close\r\n\r\n" + b"".join(b"10000\r\n" + b"y" * 0x10000 + b"\r\n"

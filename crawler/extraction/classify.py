@@ -35,13 +35,24 @@ def verdict_before_parsing(
     return None
 
 
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f")
+
+
+def _text_with_stray_nuls(head: bytes) -> bool:
+    """Markup with a few NULs in it (a CMS glitch), not binary data: without the NULs, the bytes are markup and
+    almost free of other control bytes, which random binary data is not (one byte in ten is a control byte)."""
+    text = head.replace(b"\x00", b"")
+    controls = len(text) - len(text.translate(None, _CONTROL))
+    return b"<" in text[:512] and controls <= len(text) // 200
+
+
 def binary_kind(body: bytes, content_type: str | None) -> str | None:
     """What the body is when it is not text: magic bytes first, then NUL bytes (unless UTF-16), then the
     declared type."""
     for magic, kind in _BINARY_MAGIC.items():
         if body.startswith(magic):
             return kind
-    if b"\x00" in body[:2048] and not sniff_unicode(body):
+    if b"\x00" in body[:2048] and not sniff_unicode(body) and not _text_with_stray_nuls(body[:2048]):
         return "bytes with NULs"
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime and not mime.startswith(_TEXT_TYPES) and not body.lstrip()[:1] == b"<":

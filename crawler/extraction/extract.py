@@ -86,10 +86,11 @@ def extract_page(
     if verdict:
         return Extraction(url, *verdict)
     decoded = decode_html(body, content_type, options.default_charset)
-    root = _parse(decoded.text)
+    text = decoded.text.replace("\x00", "")  # stray NULs, which lxml refuses (binary bodies never get here)
+    root = _parse(text)
     if root is None:
         return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
-    result = _read_article(root, final_url or url, options, decoded.text)
+    result = _read_article(root, final_url or url, options, text)
     result.url, result.charset = url, decoded.charset
     return result
 
