@@ -17,7 +17,7 @@ from twisted.internet import task
 
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
-from storage import Archive, ArchiveError, Article, BatchResult, Page
+from storage import Archive, ArchiveError, Article, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,6 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Page] = []
-        self.totals = BatchResult()
-        self.pages = 0
         self._timer: task.LoopingCall | None = None
         self._on_stop: object | None = None  # the reactor's before-shutdown trigger, while the spider is open
         self._oldest = 0.0
@@ -160,13 +158,6 @@ class ArchivePipeline:
                        f"attempts ({exc}); they will be fetched again by the next run")
             return
         self.buffer = []
-        self.pages += len(batch)
-        self.totals.new += result.new
-        self.totals.alias += result.alias
-        self.totals.refetch += result.refetch
-        self.totals.revised += result.revised
-        self.totals.errors += result.errors
-        self.totals.rejections.update(result.rejections)
         try:
             self._update_run()
         except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
@@ -190,7 +181,7 @@ class ArchivePipeline:
     def _update_run(self, outcome: str | None = None, reason: str | None = None) -> None:
         stats = self.crawler.stats
         self._write("record the run's totals", lambda: self.archive.update_run(
-            self.run_id, self.totals, self.pages, outcome, reason,
+            self.run_id, outcome, reason,
             list_pages=stats.get_value("archive/list_pages", 0), new_links=stats.get_value("archive/new_links", 0)))
 
     def close_spider(self) -> None:

@@ -55,8 +55,8 @@ def print_runs(rows: list[RunRow]) -> None:
 def print_summaries(summaries: list[PortalSummary]) -> None:
     print_table(
         "Archive by portal",
-        ["portal", "articles", "aliases", "rejections by reason", "errors", "last run", "outcome", "new"],
-        [[s.portal, s.articles, s.aliases,
+        ["portal", "articles", "duplicates", "rejections by reason", "errors", "last run", "outcome", "new"],
+        [[s.portal, s.articles, s.duplicates,
           "; ".join(f"{reason}: {n}" for reason, n in s.rejections.items()) or "-",
           s.errors, s.last_run_started or "never", s.last_run_outcome, s.last_run_new]
          for s in summaries],
