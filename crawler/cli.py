@@ -147,9 +147,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.setdict(run.REPLICA_SETTINGS, priority="spider")  # below --set (cmdline)
         with run.replica_running() as url:
             settings.set("REPLICA_URL", url, priority="cmdline")
-            rows = run.crawl(args.portals, settings)
+            rows = run.crawl(args.portals, settings, watch=tables.crawl_progress)
     else:
-        rows = run.crawl(args.portals, settings)
+        rows = run.crawl(args.portals, settings, watch=tables.crawl_progress)
     tables.print_runs(rows)
     print(f"archive: {db}")
     return 0 if rows and all(r.outcome == "finished" for r in rows) else 1

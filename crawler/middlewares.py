@@ -96,7 +96,8 @@ class RobotsTxtUnreachable:
                 and (response.status >= 500 or response.status == 429)):
             why = f"{ROBOTS_UNREACHABLE} (http {response.status}): nothing is fetched from {asked.netloc} this run"
             if asked.netloc not in self.unreachable:
-                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why)
+                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why,
+                               extra={"spider": self.crawler.spider})
             self.unreachable[asked.netloc] = why
         return response
 
@@ -234,7 +235,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url)
+        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url,
+                    extra={"spider": self.crawler.spider})
         stats.inc_value("retry/retry_after_waited")
         if not await self._wait(wait):
             request.meta[ARCHIVE_ERROR] = f"server asked to retry after {wait:.0f} s; the crawl stopped before then"

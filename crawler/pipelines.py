@@ -100,6 +100,11 @@ class ArchivePipeline:
 
         self._on_stop = reactor.addSystemEventTrigger("before", "shutdown", self._reactor_stopping)
 
+    @property
+    def _log_extra(self) -> dict:
+        """Names the spider in a log record, so it goes to this run's log file (run_logs)."""
+        return {"spider": self.crawler.spider}
+
     def _reactor_stopping(self) -> None:
         """The reactor stops before the spider could close (a second SIGTERM or Ctrl-C): store what was fetched
         and record the run as interrupted, rather than leave the batch unwritten and the run 'running'."""
@@ -107,7 +112,7 @@ class ArchivePipeline:
         if self.archive is None:
             return
         logger.warning("stopped before the crawl could close: writing the %d pages fetched so far",
-                       len(self.buffer))
+                       len(self.buffer), extra=self._log_extra)
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
@@ -142,7 +147,7 @@ class ArchivePipeline:
                 if attempt == self.attempts:
                     raise
                 logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc,
-                               attempt + 1, self.attempts)
+                               attempt + 1, self.attempts, extra=self._log_extra)
                 time.sleep(min(2.0, 0.1 * 2**attempt))
         raise AssertionError("unreachable")
 
@@ -161,7 +166,7 @@ class ArchivePipeline:
         try:
             self._update_run()
         except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
-            logger.warning("could not record the run's totals in the archive: %s", exc)
+            logger.warning("could not record the run's totals in the archive: %s", exc, extra=self._log_extra)
         stats = self.crawler.stats
         for key in ("new", "alias", "refetch", "revised", "errors"):
             stats.inc_value(f"archive/{key}", getattr(result, key))
@@ -172,7 +177,7 @@ class ArchivePipeline:
 
     def _fail(self, reason: str) -> None:
         """Stop the crawl: pages fetched from now on could not be stored either."""
-        logger.error("%s; stopping the crawl", reason)
+        logger.error("%s; stopping the crawl", reason, extra=self._log_extra)
         self.failure = reason
         self.crawler.stats.set_value("archive/failure", reason)
         if self.crawler.engine is not None and self.crawler.engine.spider is not None:
@@ -195,7 +200,7 @@ class ArchivePipeline:
             return FAILED, self.failure
         if reason == FINISHED and self.first_error and not self.fetched:
             why = f"no page of {spider.name} could be fetched: {self.first_error}"
-            logger.error("%s", why)
+            logger.error("%s", why, extra=self._log_extra)
             return FAILED, why
         return reason, None
 
@@ -211,7 +216,8 @@ class ArchivePipeline:
         try:
             self._update_run(outcome, why)
         except sqlite3.Error as exc:
-            logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc)
+            logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc,
+                         extra=self._log_extra)
             self.crawler.stats.set_value("archive/failure", f"run outcome not recorded: {exc}")
         self.archive.close()
         self.archive = None

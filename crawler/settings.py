@@ -88,9 +88,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 800,
 }
 
-# A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback.
+# A robots.txt that cannot be downloaded is one log line (the retry middleware's), not a traceback; each run
+# logs to logs/PORTAL/run-N.log beside the archive (the scheduler's runs too).
 EXTENSIONS = {
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    "crawler.run_logs.RunLogFile": 0,
 }
 
 # Pages smaller than this many characters of body text are recorded as not_article.

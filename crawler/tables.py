@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from rich.console import Console
+from rich.live import Live
 from rich.progress import track
 from rich.table import Table
+from scrapy.utils.log import get_scrapy_root_handler
 
 from crawler.run import RunRow
 from crawler.scheduling.cron import ZONE_NAME
@@ -22,6 +27,44 @@ def progress(items: Sequence[T], description: str) -> Iterator[T]:
     if not console.is_terminal:
         return iter(items)
     return iter(track(items, description=description, console=console, transient=True))
+
+
+class _CrawlProgress:
+    """One line per portal: pages fetched, new articles and errors stored so far, and how the run ended."""
+
+    def __init__(self, crawlers: list):
+        self.crawlers = crawlers
+
+    def __rich__(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        for crawler in self.crawlers:
+            stats = crawler.stats.get_stats()
+            name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+            table.add_row(f"[bold]{name}[/]", stats.get("finish_reason", "crawling"),
+                          f"{stats.get('item_scraped_count', 0)} pages",
+                          f"{stats.get('archive/new', 0)} new articles", f"{stats.get('archive/errors', 0)} errors")
+        return table
+
+
+@contextlib.contextmanager
+def crawl_progress(crawlers: list) -> Iterator[None]:
+    """A live line per portal on a terminal (stderr), the crawl's log scrolling above it; nothing when piped."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    handler = get_scrapy_root_handler()
+    stream = handler.stream if isinstance(handler, logging.StreamHandler) and not isinstance(
+        handler, logging.FileHandler) else None
+    with Live(_CrawlProgress(crawlers), console=console, refresh_per_second=4, transient=True,
+              redirect_stderr=True):
+        if stream is not None:
+            handler.setStream(sys.stderr)  # rich's proxy: log lines print above the live lines
+        try:
+            yield
+        finally:
+            if stream is not None:
+                handler.setStream(stream)
 
 
 def print_table(title: str, columns: list[str], rows: list[list[object]], console: Console | None = None) -> None:

@@ -147,6 +147,10 @@ class Archive:
             )
             return table.last_pk
 
+    def set_log_path(self, run_id: int, path: str) -> None:
+        with self.writing():
+            self.db["runs"].update(run_id, {"log_path": path})
+
     def update_run(self, run_id: int, outcome: str | None = None, reason: str | None = None,
                    **counters: int) -> None:
         """Write a run's totals, counted from its pages (after every batch, so a killed run still tells what it did).

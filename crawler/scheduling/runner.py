@@ -21,6 +21,7 @@ from pathlib import Path
 
 from crawler.locks import scheduler_lock
 from crawler.portals import Portal
+from crawler.run_logs import log_dir, run_log_path
 from crawler.scheduling import cron, planner
 from crawler.scheduling.health import FAILING, HealthRules, assess
 from storage import Archive
@@ -29,7 +30,6 @@ log = logging.getLogger("crawler.schedule")
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_BUSY = 3  # the crawl found the portal locked by another process
 STOP_GRACE = 30.0  # seconds a run gets to write its last batch after SIGINT before it is killed
-LOG_KEEP = 50  # log files kept per portal; older ones are deleted
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Scheduler:
         self.portals = portals
         self.rules = rules
         self.options = options
-        self.log_dir = options.log_dir or options.db.parent / "logs"
+        self.log_dir = options.log_dir or log_dir(options.db)
         self.running: dict[str, Running] = {}
         self.started = 0
         self.stopping = False  # no new runs; the loop ends when the running ones have ended
@@ -131,14 +131,11 @@ class Scheduler:
 
     def _start(self, name: str, trigger: str) -> None:
         portal = self.portals[name]
-        folder = self.log_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(self.options.db)
         try:
             run_id = archive.start_run(name, trigger)
-            log_path = folder / f"run-{run_id}.log"
-            with archive.writing():
-                archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+            log_path = run_log_path(self.log_dir, name, run_id)
+            archive.set_log_path(run_id, str(log_path))
         finally:
             archive.close()
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
@@ -156,7 +153,6 @@ class Scheduler:
         self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
         self.started += 1
         log.info("%s: run %d started (%s), log %s", name, run_id, trigger, log_path)
-        _rotate(folder)
 
     def _reap(self) -> None:
         for name, run in list(self.running.items()):
@@ -238,12 +234,6 @@ def send_alert(url: str, portal: str, reasons: list[str]) -> None:
         log.error("alert webhook %s failed: %s", url, exc)
 
 
-def _rotate(folder: Path) -> None:
-    logs = sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in logs[LOG_KEEP:]:
-        old.unlink(missing_ok=True)
-
-
 def _now() -> datetime:
     return datetime.now(cron.SHANGHAI)
 
@@ -254,7 +244,7 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
              f"CRON_TZ={cron.ZONE_NAME}"]
     config = f" --config {portals_file.resolve()}" if portals_file else ""
-    logs = db.resolve().parent / "logs"
+    logs = log_dir(db.resolve())
     for name, portal in portals.items():
         lines.append(f"{portal.schedule} mkdir -p {logs} && cd {ROOT} && {python} -m crawler crawl {name} --db {db.resolve()}"
                      f" --set ARCHIVE_RUN_TRIGGER=schedule{config} >> {logs}/{name}.log 2>&1")
