@@ -349,6 +349,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         raise UserError("--max-concurrent and --max-runs must be at least 1")
     extra = run.parse_overrides(args.set)
     run.project_settings(extra)  # unknown settings fail here, not in every run
+    if args.replica:  # the fast settings of `crawl --replica`, below the user's --set
+        extra = {**{name: str(value) for name, value in run.REPLICA_SETTINGS.items()}, **extra}
     db = run.prepare_db(db)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,

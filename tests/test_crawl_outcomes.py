@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import pty
 import re
+import sqlite3
 import subprocess
+import sys
+from pathlib import Path
 
 from tests.conftest import ROOT, Crawl, _env
 
@@ -36,3 +39,18 @@ def test_a_crawl_on_a_terminal_shows_a_live_line_per_portal(replica, tmp_path):
     assert re.search(r"zjol\s+crawling\s+\d+ pages\s+\d+ new articles\s+\d+ errors", output), output[-2000:]
     assert re.search(r"gat_zj\s+finished\s+8 pages\s+6 new articles\s+0 errors", output), output[-2000:]
     assert "Crawl runs" in output and "Traceback" not in output
+
+
+def test_schedule_replica_runs_with_the_fast_settings_of_crawl_replica(tmp_path):
+    db = tmp_path / "sched.db"
+    result = subprocess.run([sys.executable, "-m", "crawler", "schedule", "--replica", "--db", str(db), "--max-runs",
+                             "1", "--set", "RETRY_TIMES=0"], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                            timeout=180)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    (run,) = sqlite3.connect(db).execute("SELECT outcome, log_path FROM runs").fetchall()
+    log = Path(run[1]).read_text("utf-8")
+    assert run[0] == "finished", log[-3000:]
+    overridden = log.split("Overridden settings:", 1)[1].split("}", 1)[0]
+    for setting in ("'AUTOTHROTTLE_ENABLED': 'False'", "'DOWNLOAD_DELAY': '0'", "'DOWNLOAD_TIMEOUT': '5'",
+                    "'RETRY_TIMES': '0'"):  # the last: a --set still wins over the replica's settings
+        assert setting in overridden, overridden
