@@ -3,6 +3,8 @@
 Override any of them with `-s NAME=VALUE` (scrapy) or `--set NAME=VALUE` (python -m crawler crawl).
 """
 
+import os
+
 from storage import transactions as _transactions
 
 BOT_NAME = "police_news_archiver"
@@ -42,8 +44,9 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.replica_handler.ReplicaAwareDownloadHandler",
 }
 
-# Who we are: portals' webmasters see this. Set CONTACT_URL to a page that says how to reach you.
-CONTACT_URL = "https://example.org/police-news-archiver"
+# Who we are: portals' webmasters see this. Set CONTACT_URL to a page that says how to reach you, in the
+# environment as POLICE_NEWS_CONTACT_URL or with --set; while it is on an example domain, every run warns.
+CONTACT_URL = os.environ.get("POLICE_NEWS_CONTACT_URL") or "https://example.org/police-news-archiver"
 USER_AGENT = "PoliceNewsArchiver/0.1 (+{contact})"  # {contact} is replaced by CONTACT_URL
 
 # Politeness: obey robots.txt, one or two requests at a time per site, adapt to the site's speed.

@@ -234,6 +234,13 @@ def send_alert(url: str, portal: str, reasons: list[str]) -> None:
         log.error("alert webhook %s failed: %s", url, exc)
 
 
+PASSED_ON = ("POLICE_NEWS_CONTACT_URL",)  # the environment the crawls read settings from
+
+
+def _passed_on() -> dict[str, str]:
+    return {name: os.environ[name] for name in PASSED_ON if os.environ.get(name)}
+
+
 def _now() -> datetime:
     return datetime.now(cron.SHANGHAI)
 
@@ -242,7 +249,7 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
     """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time)."""
     python = sys.executable
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
-             f"CRON_TZ={cron.ZONE_NAME}"]
+             f"CRON_TZ={cron.ZONE_NAME}", *(f"{name}={value}" for name, value in _passed_on().items())]
     config = f" --config {portals_file.resolve()}" if portals_file else ""
     logs = log_dir(db.resolve())
     for name, portal in portals.items():
@@ -254,6 +261,7 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
 def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
     """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai)."""
     config = f" --config {portals_file.resolve()}" if portals_file else ""
+    environment = "".join(f"Environment={name}={value}\n" for name, value in _passed_on().items())
     out = []
     for name, portal in portals.items():
         out.append(f"""# /etc/systemd/system/police-news-{name}.service
@@ -263,7 +271,7 @@ Description=Crawl {portal.title or name} into the police-news archive
 [Service]
 Type=oneshot
 WorkingDirectory={ROOT}
-ExecStart={sys.executable} -m crawler crawl {name} --db {db.resolve()} --set ARCHIVE_RUN_TRIGGER=schedule{config}
+{environment}ExecStart={sys.executable} -m crawler crawl {name} --db {db.resolve()} --set ARCHIVE_RUN_TRIGGER=schedule{config}
 TimeoutStartSec={portal.run_timeout}
 
 # /etc/systemd/system/police-news-{name}.timer
