@@ -36,7 +36,8 @@ PAGE_COLUMNS = {
 QUERIES = {
     "search": {
         "title": "Search articles (Chinese, simplified or traditional)",
-        "description": 'Words, "phrases", AND / OR / NOT. Two-character words such as 民警 or 追逃 work.',
+        "description": 'Words, "phrases", AND / OR / NOT, title:民警 or text:民警 for one column, NEAR(民警 抓获, 10) '
+                       'for words at most 10 characters apart. Two-character words such as 民警 or 追逃 work.',
         "sql": "select a.id, a.published, a.portal, a.title, a.url from articles_fts "
                "join articles a on a.id = articles_fts.rowid where articles_fts match fts_query(:q) "
                "order by articles_fts.rank limit 100",

@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    show = sub.add_parser("show", help="one article in full: title, date, source, URL, copies and text")
+    show.add_argument("id", type=int, metavar="ID", help="the article's id (the first column of `search`)")
+    _add_db(show)
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+
     export = sub.add_parser("export", help="export cleaned articles (jsonl, csv, txt, md) or raw pages (warc)")
     export.add_argument("--format", required=True, choices=["jsonl", "csv", "txt", "md", "warc"])
     export.add_argument("--out", required=True, type=Path, help="file (jsonl, csv, warc) or folder (txt, md)")
@@ -248,7 +253,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from crawler import tables
-    from storage.search import search
+    from storage.search import count, search
 
     for name in ("since", "until"):
         _check_date(getattr(args, name), name)
@@ -258,13 +263,32 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         _check_portal(archive, args.portal)
         hits = search(archive.db, args.query, args.portal, args.since, args.until, args.limit)
+        total = count(archive.db, args.query, args.portal, args.since, args.until) if not args.json else None
     finally:
         archive.close()
     if args.json:
         for hit in hits:
             print(json.dumps(hit.__dict__, ensure_ascii=False))
     else:
-        tables.print_hits(hits, args.query)
+        tables.print_hits(hits, total, args.query)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from crawler import tables
+    from storage.articles import read_article
+
+    archive = _open_existing(args.db)
+    try:
+        article = read_article(archive.db, args.id)
+    finally:
+        archive.close()
+    if args.json:
+        print(json.dumps(asdict(article), ensure_ascii=False))
+    else:
+        tables.print_article(article)
     return 0
 
 
@@ -416,7 +440,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "show": cmd_show, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def _run(args: argparse.Namespace) -> int:

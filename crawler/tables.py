@@ -138,23 +138,54 @@ def _print_eval_table(title: str, tallies: dict) -> None:
     )
 
 
-def print_hits(hits: list, query: str) -> None:
-    """Search results: date, portal, title, and the snippet with the matches highlighted."""
+def print_hits(hits: list, total: int, query: str) -> None:
+    """Search results: id, date, portal, title and URL, and the snippet with the matches highlighted."""
     from rich.text import Text
 
-    console = Console()
+    console = _console()
     if not hits:
         console.print(f"no article matches {query!r}")
         return
-    table = Table(title=f"{len(hits)} articles matching {query!r}", title_justify="left", show_lines=True)
-    for column in ("published", "portal", "title", "snippet"):
+    shown = f"showing {len(hits)} of {total}" if total > len(hits) else f"{total}"
+    table = Table(title=f"{shown} articles matching {query!r}", title_justify="left", show_lines=True,
+                  caption="`python -m crawler show ID` prints one in full", caption_justify="left")
+    table.add_column("id", justify="right")
+    for column in ("published", "portal", "title and URL", "snippet"):
         table.add_column(column, overflow="fold")
     for hit in hits:
         snippet = Text(hit.snippet)
         for start, end in hit.highlights:
             snippet.stylize("bold yellow", start, end)
-        table.add_row((hit.published or "")[:16], hit.portal, hit.title or "", snippet)
+        title = Text(hit.title or "")
+        title.append(f"\n{hit.url}", style="dim")
+        table.add_row(str(hit.id), (hit.published or "")[:16], hit.portal, title, snippet)
     console.print(table)
+
+
+def print_article(article) -> None:
+    """One article in full, as it reads: headline, the line of date, source and author, its URLs, the text."""
+    from rich.markup import escape
+
+    console = _console()
+    console.print(f"[bold]{escape(article.title or '(no title)')}[/]")
+    facts = [article.published or "date unknown", article.source and f"来源: {article.source}",
+             article.author and f"作者: {article.author}", f"{article.portal}, article {article.id}"]
+    console.print(escape(" · ".join(f for f in facts if f)))
+    console.print(escape(article.url), style="dim", soft_wrap=True)
+    for copy in article.copies:
+        console.print(escape(f"also at {copy.url} ({copy.portal})"), style="dim", soft_wrap=True)
+    if article.versions:
+        console.print(f"corrected since first archived: {article.versions} earlier version(s) kept")
+    console.print()
+    for paragraph in article.text.splitlines():
+        console.print(escape(paragraph), soft_wrap=not console.is_terminal)
+        console.print()
+
+
+def _console() -> Console:
+    """The terminal's width on a terminal; piped or captured, wide enough to keep whole values."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
 
 
 def print_status(statuses: list) -> None:

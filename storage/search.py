@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from storage.fts import QuerySyntaxError, match_expression, simplified
+from storage.fts import QuerySyntaxError, match_expression, simplified, terms
 from storage.records import MAX_ROWS
 
 SNIPPET_CHARS = 80
@@ -30,15 +30,34 @@ class Hit:
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans of the snippet that matched
 
 
-def _terms(query: str) -> list[str]:
-    words = re.findall(r'"([^"]+)"|([^\s()"]+)', query)
-    return [p or w for p, w in words if (p or w) not in ("AND", "OR", "NOT")]
-
-
-def count(db: Database, query: str) -> int:
+def count(db: Database, query: str, portal: str | None = None, since: str | None = None,
+          until: str | None = None) -> int:
     """How many articles match, all of them (search() returns only the best `limit`)."""
-    return db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
-                      [match_expression(query)]).fetchone()[0]
+    where, params = _filters(portal, since, until)
+    if not where:
+        sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    else:
+        sql = ("SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+               f"WHERE {' AND '.join(['articles_fts MATCH ?', *where])}")
+    try:
+        return db.execute(sql, [match_expression(query), *params]).fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+
+
+def _filters(portal: str | None, since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    """SQL conditions on the articles (as `a`) for a portal and a range of publication dates."""
+    where, params = [], []
+    if portal:
+        where.append("a.portal = ?")
+        params.append(portal)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published < ?")
+        params.append(until + "~")  # a date-only bound covers that whole day
+    return where, params
 
 
 def _first_match(text: str, terms: list[str]) -> tuple[str, int]:
@@ -55,7 +74,7 @@ def _first_match(text: str, terms: list[str]) -> tuple[str, int]:
 
 def query_terms(query: str) -> list[str]:
     """The query's words and phrases in simplified script, for snippets."""
-    return [t for t in dict.fromkeys(simplified(t) for t in _terms(query)) if t]
+    return [t for t in dict.fromkeys(simplified(t) for t in terms(query)) if t]
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
@@ -103,16 +122,7 @@ def search(
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
     limit = min(limit, MAX_ROWS)
-    where, params = [], []
-    if portal:
-        where.append("a.portal = ?")
-        params.append(portal)
-    if since:
-        where.append("a.published >= ?")
-        params.append(since)
-    if until:
-        where.append("a.published < ?")
-        params.append(until + "~")  # a date-only bound covers that whole day
+    where, params = _filters(portal, since, until)
     if not _more_matches_than(db, expression, rank_window):
         rows = _select(db, expression, where, params, "articles_fts.rank", limit)
     else:

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -87,6 +88,42 @@ def test_the_search_query_finds_both_scripts_and_three_character_words(datasette
     assert titles("警察") == {ARTICLES[1][0]}
     assert titles("派出所") == {ARTICLES[1][0]}
     assert titles("交警") == {ARTICLES[2][0]}
+
+
+def test_column_filters_and_near_work_in_the_search_box_and_the_canned_query(datasette):
+    def table(q):
+        rows = get_json(f"{datasette}/archive/articles.json?_shape=array&_search={urllib.parse.quote(q)}")
+        return {row["title"] for row in rows}
+
+    def canned(q):
+        return {row["title"] for row in get_json(f"{datasette}/archive/search.json?_shape=array&q={urllib.parse.quote(q)}")}
+
+    assert table("title:宁波") == canned("title:宁波") == {ARTICLES[0][0], ARTICLES[2][0]}
+    assert table("text:宁波") == {ARTICLES[0][0], ARTICLES[2][0]}
+    assert table("NEAR(宁波 追逃, 4)") == canned("NEAR(宁波 追逃, 4)") == {ARTICLES[0][0]}  # 宁波民警开展追逃
+
+
+def get_error(url: str) -> tuple[int, str]:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url, timeout=10)
+    return caught.value.code, caught.value.read().decode("utf-8")
+
+
+@pytest.mark.parametrize("path", ["/archive/articles.json?_search=", "/archive/articles?_search=",
+                                  "/archive/search?q="])
+def test_a_query_that_cannot_run_gets_the_clear_line_the_cli_prints(datasette, path):
+    status, body = get_error(datasette + path + urllib.parse.quote("author:宁波"))
+    assert status == 400
+    assert "author: is no column to search; limit a term to title: or text:" in body
+    assert "user-defined function raised exception" not in body
+    status, body = get_error(datasette + path + urllib.parse.quote("！？"))
+    assert "the query holds no word to look for" in body and "user-defined function" not in body
+
+
+def test_the_canned_search_before_anything_is_typed_shows_no_error(datasette):
+    with urllib.request.urlopen(datasette + "/archive/search", timeout=10) as response:
+        body = response.read().decode("utf-8")
+    assert "message-error" not in body and "user-defined function" not in body
 
 
 def test_the_archive_is_served_read_only(datasette):
