@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")
+TEMPLATES_DIR = Path(__file__).with_name("datasette_templates")
 ROOT = Path(__file__).resolve().parent.parent
 
 ARTICLE_COLUMNS = {
@@ -72,7 +73,8 @@ def metadata(db_name: str) -> dict:
     hidden = {"hidden": True}
     return {
         "title": "Police-news archive",
-        "description": "Articles crawled from Chinese police-news portals, with every fetch and run.",
+        "description_html": 'Articles crawled from Chinese police-news portals, with every fetch and run. '
+                            '<a href="/-/overview">Overview</a>: articles per portal per month, last runs and health.',
         "databases": {
             db_name: {
                 "tables": {
@@ -104,7 +106,7 @@ def metadata(db_name: str) -> dict:
 def datasette_command(db: Path, metadata_file: Path, host: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata_file),
-        "--plugins-dir", str(PLUGINS_DIR), "--host", host, "--port", str(port),
+        "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR), "--host", host, "--port", str(port),
         "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "5000",
     ]
 

@@ -401,7 +401,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     portals, rules = load_config(args.config)
     archive = _open_existing(args.db)
     try:
-        statuses = all_status(archive, portals, rules, datetime.now(cron.SHANGHAI))
+        statuses = all_status(archive.db, portals, rules, datetime.now(cron.SHANGHAI))
     finally:
         archive.close()
     if args.json:

@@ -21,10 +21,11 @@ from storage import Archive, Article, Page
 from tests.conftest import ROOT, _env
 
 ARTICLES = [
-    ("宁波警方追逃成果显著", "今年以来，宁波民警开展追逃专项行动，抓获在逃人员120名。"),
+    ("宁波警方追逃成果显著", "今年以来，宁波民警开展追逃专项行动，抓获在逃人员120名。\n其中，公安部A级通缉令逃犯2名。"),
     ("象山警察破獲電信詐騙案", "近日，象山縣公安局破獲一起電信詐騙案件，派出所提醒市民注意防範。"),
     ("宁波交警夜查酒驾", "宁波交警连续开展夜查行动，查处酒驾醉驾违法行为35起。"),
 ]
+COPY_URL = "http://nb.cnnb.com.cn/copy/0.shtml"  # the first article again, published a day later
 
 
 def free_port() -> int:
@@ -37,9 +38,13 @@ def free_port() -> int:
 def datasette(tmp_path_factory):
     db = tmp_path_factory.mktemp("browse") / "archive.db"
     archive = Archive.open(db)
+    run = archive.start_run("cnnb")
     archive.write_batch([Page(f"http://news.cnnb.com.cn/{i}.shtml", "cnnb", "2026-11-22T00:00:00+00:00",
                               outcome="article", article=Article(t, f"2021-01-0{i + 1}", "中国宁波网", None, x))
-                         for i, (t, x) in enumerate(ARTICLES)])
+                         for i, (t, x) in enumerate(ARTICLES)], run)
+    archive.write_batch([Page(COPY_URL, "cnnb", "2026-11-22T00:00:00+00:00", outcome="article",
+                              article=Article(ARTICLES[0][0], "2021-01-02", None, None, ARTICLES[0][1]))], run)
+    archive.update_run(run, outcome="finished")
     archive.close()
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "crawler", "browse", "--db", str(db), "--port", str(port)],
@@ -134,7 +139,8 @@ def test_the_archive_is_served_read_only(datasette):
     assert len(get_json(f"{datasette}/archive/articles.json?_shape=array")) == len(ARTICLES)
 
 
-def test_a_person_searches_a_two_character_word_in_a_real_browser(datasette):
+@pytest.fixture(scope="module")
+def browser():
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and driver_path):
         if os.environ.get("CI"):
@@ -142,24 +148,76 @@ def test_a_person_searches_a_two_character_word_in_a_real_browser(datasette):
         pytest.skip("install Debian's chromium and chromium-driver to run the browser test")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900"):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        browser.get(datasette + "/archive/articles")
-        box = browser.find_element(By.CSS_SELECTOR, "input[name=_search]")
-        box.send_keys("追逃")
-        box.submit()
-        deadline = time.monotonic() + 10
-        while "_search=" not in browser.current_url and time.monotonic() < deadline:
-            time.sleep(0.1)
-        page = browser.find_element(By.TAG_NAME, "body").text
-        assert ARTICLES[0][0] in page
-        assert ARTICLES[2][0] not in page
-    finally:
-        browser.quit()
+    yield browser
+    browser.quit()
+
+
+def test_a_person_searches_a_two_character_word_in_a_real_browser(datasette, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(datasette + "/archive/articles")
+    box = browser.find_element(By.CSS_SELECTOR, "input[name=_search]")
+    box.send_keys("追逃")
+    box.submit()
+    deadline = time.monotonic() + 10
+    while "_search=" not in browser.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+    browser.save_screenshot(str(tmp_path / "search.png"))
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert ARTICLES[0][0] in page
+    assert ARTICLES[2][0] not in page
+
+
+def test_the_articles_table_reads_who_when_what_first_and_links_each_title(datasette, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(datasette + "/archive/articles")
+    browser.save_screenshot(str(tmp_path / "articles.png"))
+    headers = [th.text.strip(" ▼▲") for th in browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns th")]
+    assert headers[:6] == ["id", "published", "portal", "source", "title", "text"], headers
+    assert {"url_hash", "content_hash"} <= set(headers[6:])  # still there, after what a reader wants
+    first_row = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert first_row.rect["y"] < 900 and first_row.rect["height"] < 200, first_row.rect  # not 1,750 px down
+    excerpt = first_row.find_element(By.CSS_SELECTOR, "td.col-text").text
+    assert len(excerpt) <= 61 and excerpt.endswith("…") or len(excerpt) < 60
+    title = first_row.find_element(By.CSS_SELECTOR, "td.col-title a")
+    assert title.rect["width"] > 100  # the headline is not one character per line
+
+
+def test_an_articles_page_reads_like_the_article(datasette, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(datasette + "/archive/articles?_search=" + urllib.parse.quote("追逃"))
+    browser.find_element(By.LINK_TEXT, ARTICLES[0][0]).click()
+    deadline = time.monotonic() + 10
+    while "/archive/articles/" not in browser.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+    browser.save_screenshot(str(tmp_path / "article.png"))
+    article = browser.find_element(By.CSS_SELECTOR, "article.archived-article")
+    assert article.find_element(By.TAG_NAME, "h1").text == ARTICLES[0][0]
+    assert "来源: 中国宁波网" in article.text and "2021-01-01" in article.text
+    assert article.find_element(By.LINK_TEXT, "http://news.cnnb.com.cn/0.shtml")
+    assert [p.text for p in article.find_elements(By.CSS_SELECTOR, "p")][2:4] == ARTICLES[0][1].split("\n")
+    assert article.find_element(By.LINK_TEXT, COPY_URL)  # its syndicated copy
+
+
+def test_the_overview_charts_articles_per_month_beside_each_portals_health(datasette, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(datasette + "/-/overview")
+    browser.save_screenshot(str(tmp_path / "overview.png"))
+    charts = browser.find_elements(By.CSS_SELECTOR, ".portal-chart")
+    assert [c.find_element(By.TAG_NAME, "h3").text for c in charts] == ["cnnb"]
+    bars = charts[0].find_elements(By.CSS_SELECTOR, "svg.months rect")
+    assert len(bars) == 1 and bars[0].rect["height"] > 0  # three articles, all in 2021-01
+    health = {row.find_elements(By.TAG_NAME, "td")[0].text: row.text
+              for row in browser.find_elements(By.CSS_SELECTOR, "table.overview-health tbody tr")}
+    assert "finished" in health["cnnb"] and "never" in health["zjol"]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from crawler.locks import scheduler_lock
 from crawler.portals import Portal
 from crawler.run_logs import log_dir, run_log_path
@@ -205,7 +207,7 @@ class Scheduler:
             archive.close()
 
     def _check_health(self, archive: Archive, name: str) -> None:
-        runs = recent_runs(archive, name)
+        runs = recent_runs(archive.db, name)
         expression = self.portals[name].schedule
         health = assess(runs, self.rules[name], _now(), cron.interval(expression, _now()))
         if health.level == FAILING:
@@ -213,8 +215,8 @@ class Scheduler:
             send_alert(self.rules[name].webhook, name, health.reasons)
 
 
-def recent_runs(archive: Archive, portal: str, limit: int = 20) -> list[dict]:
-    return list(archive.db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
+def recent_runs(db: Database, portal: str, limit: int = 20) -> list[dict]:
+    return list(db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
 
 
 def _last_started(archive: Archive, portal: str) -> datetime | None:
