@@ -74,7 +74,9 @@ def metadata(db_name: str) -> dict:
     return {
         "title": "Police-news archive",
         "description_html": 'Articles crawled from Chinese police-news portals, with every fetch and run. '
-                            '<a href="/-/overview">Overview</a>: articles per portal per month, last runs and health.',
+                            '<a href="/-/search">Search</a> with highlighted snippets and facets by portal, source '
+                            'and year; <a href="/-/overview">overview</a>: articles per portal per month, last runs '
+                            'and health.',
         "databases": {
             db_name: {
                 "tables": {

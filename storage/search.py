@@ -28,12 +28,13 @@ class Hit:
     url: str
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans of the snippet that matched
+    source: str | None = None
 
 
 def count(db: Database, query: str, portal: str | None = None, since: str | None = None,
-          until: str | None = None) -> int:
+          until: str | None = None, source: str | None = None) -> int:
     """How many articles match, all of them (search() returns only the best `limit`)."""
-    where, params = _filters(portal, since, until)
+    where, params = _filters(portal, since, until, source)
     if not where:
         sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
     else:
@@ -45,12 +46,36 @@ def count(db: Database, query: str, portal: str | None = None, since: str | None
         raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
 
 
-def _filters(portal: str | None, since: str | None, until: str | None) -> tuple[list[str], list[str]]:
-    """SQL conditions on the articles (as `a`) for a portal and a range of publication dates."""
+FACETS = {"portal": "a.portal", "source": "a.source", "year": "substr(a.published, 1, 4)"}
+
+
+def facets(db: Database, query: str, portal: str | None = None, since: str | None = None,
+           until: str | None = None, source: str | None = None, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
+    """How the matching articles divide by portal, source and year of publication, largest first."""
+    where, params = _filters(portal, since, until, source)
+    expression = match_expression(query)
+    found = {}
+    for name, column in FACETS.items():
+        sql = (f"SELECT {column}, count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+               f"WHERE {' AND '.join(['articles_fts MATCH ?', *where, f'{column} IS NOT NULL'])} "
+               "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
+        try:
+            found[name] = [tuple(row) for row in db.execute(sql, [expression, *params, limit]).fetchall()]
+        except sqlite3.OperationalError as exc:
+            raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+    return found
+
+
+def _filters(portal: str | None, since: str | None, until: str | None,
+             source: str | None = None) -> tuple[list[str], list[str]]:
+    """SQL conditions on the articles (as `a`) for a portal, a source and a range of publication dates."""
     where, params = [], []
     if portal:
         where.append("a.portal = ?")
         params.append(portal)
+    if source:
+        where.append("a.source = ?")
+        params.append(source)
     if since:
         where.append("a.published >= ?")
         params.append(since)
@@ -100,7 +125,7 @@ def _more_matches_than(db: Database, expression: str, n: int) -> bool:
 
 def _select(db: Database, expression: str, where: list[str], params: list, order: str, limit: int) -> list[tuple]:
     sql = (
-        "SELECT a.id, a.published, a.portal, a.title, a.url, a.text FROM articles_fts "
+        "SELECT a.id, a.published, a.portal, a.source, a.title, a.url, a.text FROM articles_fts "
         "JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE {' AND '.join(['articles_fts MATCH ?', *where])} ORDER BY {order} LIMIT ?"
     )
@@ -118,11 +143,12 @@ def search(
     until: str | None = None,
     limit: int = 20,
     rank_window: int = RANK_WINDOW,
+    source: str | None = None,
 ) -> list[Hit]:
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
     limit = min(limit, MAX_ROWS)
-    where, params = _filters(portal, since, until)
+    where, params = _filters(portal, since, until, source)
     if not _more_matches_than(db, expression, rank_window):
         rows = _select(db, expression, where, params, "articles_fts.rank", limit)
     else:
@@ -132,7 +158,7 @@ def search(
         rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
     hits = []
     terms = query_terms(query)
-    for id_, published, portal_name, title, url, text in rows:
+    for id_, published, portal_name, source_name, title, url, text in rows:
         snip, spans = snippet(text, terms)
-        hits.append(Hit(id_, published, portal_name, title, url, snip, spans))
+        hits.append(Hit(id_, published, portal_name, title, url, snip, spans, source_name))
     return hits

@@ -221,3 +221,26 @@ def test_the_overview_charts_articles_per_month_beside_each_portals_health(datas
     health = {row.find_elements(By.TAG_NAME, "td")[0].text: row.text
               for row in browser.find_elements(By.CSS_SELECTOR, "table.overview-health tbody tr")}
     assert "finished" in health["cnnb"] and "never" in health["zjol"]
+
+
+def test_the_search_page_counts_highlights_and_narrows_by_facets(datasette, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(datasette + "/")
+    browser.find_element(By.LINK_TEXT, "Search").click()
+    box = browser.find_element(By.CSS_SELECTOR, "input[name=q]")
+    box.send_keys("宁波")
+    box.submit()
+    deadline = time.monotonic() + 10
+    while "q=" not in browser.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+    browser.save_screenshot(str(tmp_path / "search-page.png"))
+    assert browser.find_element(By.CSS_SELECTOR, ".result-count").text == "2 articles matching “宁波”"
+    assert {m.text for m in browser.find_elements(By.CSS_SELECTOR, ".hit mark")} == {"宁波"}
+    assert {a.text for a in browser.find_elements(By.CSS_SELECTOR, ".hit a.title")} == {ARTICLES[0][0], ARTICLES[2][0]}
+    facets = {f.find_element(By.TAG_NAME, "h3").text: f.text for f in browser.find_elements(By.CSS_SELECTOR, ".facet")}
+    assert set(facets) == {"portal", "source", "year"} and "2021 2" in facets["year"]
+    browser.get(datasette + "/-/search?q=" + urllib.parse.quote("title:NEAR(宁波 酒驾, 4)"))
+    assert browser.find_element(By.CSS_SELECTOR, ".result-count").text == "1 article matching “title:NEAR(宁波 酒驾, 4)”"
+    browser.get(datasette + "/-/search?q=" + urllib.parse.quote("author:宁波"))
+    assert "author: is no column to search" in browser.find_element(By.CSS_SELECTOR, ".message-error").text
