@@ -160,16 +160,23 @@ def browser():
     browser.quit()
 
 
+def type_and_submit(browser, field: str, text: str) -> None:
+    """Type into a form's field and submit it, as a person would; wait for the answer's page."""
+    from selenium.webdriver.common.by import By
+
+    box = browser.find_element(By.CSS_SELECTOR, f"input[name={field}]")
+    box.send_keys(text)
+    box.submit()
+    deadline = time.monotonic() + 10
+    while f"{field}=" not in browser.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_a_person_searches_a_two_character_word_in_a_real_browser(datasette, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(datasette + "/archive/articles")
-    box = browser.find_element(By.CSS_SELECTOR, "input[name=_search]")
-    box.send_keys("追逃")
-    box.submit()
-    deadline = time.monotonic() + 10
-    while "_search=" not in browser.current_url and time.monotonic() < deadline:
-        time.sleep(0.1)
+    type_and_submit(browser, "_search", "追逃")
     browser.save_screenshot(str(tmp_path / "search.png"))
     page = browser.find_element(By.TAG_NAME, "body").text
     assert ARTICLES[0][0] in page
@@ -228,12 +235,7 @@ def test_the_search_page_counts_highlights_and_narrows_by_facets(datasette, brow
 
     browser.get(datasette + "/")
     browser.find_element(By.LINK_TEXT, "Search").click()
-    box = browser.find_element(By.CSS_SELECTOR, "input[name=q]")
-    box.send_keys("宁波")
-    box.submit()
-    deadline = time.monotonic() + 10
-    while "q=" not in browser.current_url and time.monotonic() < deadline:
-        time.sleep(0.1)
+    type_and_submit(browser, "q", "宁波")
     browser.save_screenshot(str(tmp_path / "search-page.png"))
     assert browser.find_element(By.CSS_SELECTOR, ".result-count").text == "2 articles matching “宁波”"
     assert {m.text for m in browser.find_elements(By.CSS_SELECTOR, ".hit mark")} == {"宁波"}
