@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per line")
 
     show = sub.add_parser("show", help="one article in full: title, date, source, URL, copies and text")
-    show.add_argument("id", type=int, metavar="ID", help="the article's id (the first column of `search`)")
+    show.add_argument("id", metavar="ID", help="the article's id (the first column of `search`)")
     _add_db(show)
     show.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -280,9 +280,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     from crawler import tables
     from storage.articles import read_article
 
+    if not args.id.isdigit():
+        raise UserError(f"show takes an article's id, a number like 7 (the first column of `search`); got {args.id!r}")
     archive = _open_existing(args.db)
     try:
-        article = read_article(archive.db, args.id)
+        article = read_article(archive.db, int(args.id))
     finally:
         archive.close()
     if args.json:

@@ -177,3 +177,6 @@ def test_show_prints_one_article_in_full(archive, capsys):
 def test_show_of_an_id_that_is_no_article_is_one_line_and_exit_2(archive, capsys):
     assert main(["show", "99", "--db", archive.path]) == 2
     assert capsys.readouterr().err == "error: no article 99 in the archive; `search` lists articles with their ids\n"
+    assert main(["show", "第4篇", "--db", archive.path]) == 2
+    assert capsys.readouterr().err == ("error: show takes an article's id, a number like 7 (the first column of "
+                                       "`search`); got '第4篇'\n")
