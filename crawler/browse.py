@@ -30,7 +30,8 @@ ARTICLE_COLUMNS = {
 }
 PAGE_COLUMNS = {
     "url": "as requested", "final_url": "after redirects", "outcome": "article, not_found, not_article, error, list",
-    "reason": "why a page is not an article", "dedup": "new, alias (same text as an earlier article), refetch",
+    "reason": "why a page is not an article",
+    "dedup": "new (the article's own copy), alias (a copy of an article archived from another page), refetch, revised",
     "charset": "the charset the body was decoded with", "body_sha1": "the raw page, in bodies (zlib)",
 }
 
