@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")
+TEMPLATES_DIR = Path(__file__).with_name("datasette_templates")
 ROOT = Path(__file__).resolve().parent.parent
 
 ARTICLE_COLUMNS = {
@@ -29,14 +30,16 @@ ARTICLE_COLUMNS = {
 }
 PAGE_COLUMNS = {
     "url": "as requested", "final_url": "after redirects", "outcome": "article, not_found, not_article, error, list",
-    "reason": "why a page is not an article", "dedup": "new, alias (same text as an earlier article), refetch",
+    "reason": "why a page is not an article",
+    "dedup": "new (the article's own copy), alias (a copy of an article archived from another page), refetch, revised",
     "charset": "the charset the body was decoded with", "body_sha1": "the raw page, in bodies (zlib)",
 }
 
 QUERIES = {
     "search": {
         "title": "Search articles (Chinese, simplified or traditional)",
-        "description": 'Words, "phrases", AND / OR / NOT. Two-character words such as 民警 or 追逃 work.',
+        "description": 'Words, "phrases", AND / OR / NOT, title:民警 or text:民警 for one column, NEAR(民警 抓获, 10) '
+                       'for words at most 10 characters apart. Two-character words such as 民警 or 追逃 work.',
         "sql": "select a.id, a.published, a.portal, a.title, a.url from articles_fts "
                "join articles a on a.id = articles_fts.rowid where articles_fts match fts_query(:q) "
                "order by articles_fts.rank limit 100",
@@ -71,7 +74,10 @@ def metadata(db_name: str) -> dict:
     hidden = {"hidden": True}
     return {
         "title": "Police-news archive",
-        "description": "Articles crawled from Chinese police-news portals, with every fetch and run.",
+        "description_html": 'Articles crawled from Chinese police-news portals, with every fetch and run. '
+                            '<a href="/-/search">Search</a> with highlighted snippets and facets by portal, source '
+                            'and year; <a href="/-/overview">overview</a>: articles per portal per month, last runs '
+                            'and health.',
         "databases": {
             db_name: {
                 "tables": {
@@ -103,7 +109,7 @@ def metadata(db_name: str) -> dict:
 def datasette_command(db: Path, metadata_file: Path, host: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata_file),
-        "--plugins-dir", str(PLUGINS_DIR), "--host", host, "--port", str(port),
+        "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR), "--host", host, "--port", str(port),
         "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "5000",
     ]
 

@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    show = sub.add_parser("show", help="one article in full: title, date, source, URL, copies and text")
+    show.add_argument("id", metavar="ID", help="the article's id (the first column of `search`)")
+    _add_db(show)
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+
     export = sub.add_parser("export", help="export cleaned articles (jsonl, csv, txt, md) or raw pages (warc)")
     export.add_argument("--format", required=True, choices=["jsonl", "csv", "txt", "md", "warc"])
     export.add_argument("--out", required=True, type=Path, help="file (jsonl, csv, warc) or folder (txt, md)")
@@ -173,9 +178,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.setdict(run.REPLICA_SETTINGS, priority="spider")  # below --set (cmdline)
         with run.replica_running() as url:
             settings.set("REPLICA_URL", url, priority="cmdline")
-            rows = run.crawl(args.portals, settings)
+            rows = run.crawl(args.portals, settings, watch=tables.crawl_progress)
     else:
-        rows = run.crawl(args.portals, settings)
+        rows = run.crawl(args.portals, settings, watch=tables.crawl_progress)
     tables.print_runs(rows)
     print(f"archive: {db}")
     if any(r.outcome == SKIPPED for r in rows):  # another process was crawling that portal into this archive
@@ -353,7 +358,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from crawler import tables
-    from storage.search import search
+    from storage.search import count, search
 
     for name in ("since", "until"):
         _check_date(getattr(args, name), name)
@@ -363,13 +368,34 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         _check_portal(archive, args.portal)
         hits = search(archive.db, args.query, args.portal, args.since, args.until, args.limit)
+        total = count(archive.db, args.query, args.portal, args.since, args.until) if not args.json else None
     finally:
         archive.close()
     if args.json:
         for hit in hits:
             print(json.dumps(hit.__dict__, ensure_ascii=False))
     else:
-        tables.print_hits(hits, args.query)
+        tables.print_hits(hits, total, args.query)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from crawler import tables
+    from storage.articles import read_article
+
+    if not args.id.isdigit():
+        raise UserError(f"show takes an article's id, a number like 7 (the first column of `search`); got {args.id!r}")
+    archive = _open_existing(args.db)
+    try:
+        article = read_article(archive.db, int(args.id))
+    finally:
+        archive.close()
+    if args.json:
+        print(json.dumps(asdict(article), ensure_ascii=False))
+    else:
+        tables.print_article(article)
     return 0
 
 
@@ -456,6 +482,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         raise UserError("--max-concurrent and --max-runs must be at least 1")
     extra = run.parse_overrides(args.set)
     run.project_settings(extra)  # unknown settings fail here, not in every run
+    if args.replica:  # the fast settings of `crawl --replica`, below the user's --set
+        extra = {**{name: str(value) for name, value in run.REPLICA_SETTINGS.items()}, **extra}
     db = run.prepare_db(db)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
@@ -482,7 +510,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     portals, rules = load_config(args.config)
     archive = _open_existing(args.db)
     try:
-        statuses = all_status(archive, portals, rules, datetime.now(cron.SHANGHAI))
+        statuses = all_status(archive.db, portals, rules, datetime.now(cron.SHANGHAI))
     finally:
         archive.close()
     if args.json:
@@ -521,7 +549,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"portal": cmd_portal, "schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"portal": cmd_portal, "schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "show": cmd_show, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
 
 
 def _run(args: argparse.Namespace) -> int:

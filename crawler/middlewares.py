@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
@@ -19,7 +19,6 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
-from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.fetch_errors import OFF_PORTAL
 from storage import Archive
@@ -30,12 +29,30 @@ ARCHIVE_ERROR = "archive_error"
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):
-    """Sends USER_AGENT with {contact} replaced by CONTACT_URL, so a webmaster knows whom to ask."""
+    """Sends USER_AGENT with {contact} replaced by CONTACT_URL, so a webmaster knows whom to ask; a run warns
+    once when CONTACT_URL is still a placeholder (on a domain reserved for examples) and goes to real sites."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
         settings = crawler.settings
-        return cls(settings.get("USER_AGENT", "").replace("{contact}", settings.get("CONTACT_URL", "")))
+        contact = settings.get("CONTACT_URL", "")
+        middleware = cls(settings.get("USER_AGENT", "").replace("{contact}", contact))
+        if is_placeholder(contact) and not settings.get("REPLICA_URL"):
+            def warn(spider: Spider) -> None:
+                logger.warning("CONTACT_URL is the placeholder %r: webmasters cannot reach you; set "
+                               "POLICE_NEWS_CONTACT_URL in the environment or --set CONTACT_URL=URL", contact,
+                               extra={"spider": spider})
+
+            crawler.signals.connect(warn, signal=signals.spider_opened, weak=False)
+        return middleware
+
+
+def is_placeholder(contact: str) -> bool:
+    """No contact, or one on a domain RFC 2606 reserves for examples."""
+    parts = urlsplit(contact)
+    host = (parts.path.rpartition("@")[2] if parts.scheme == "mailto" else parts.hostname or "").rstrip(".").lower()
+    return not host or any(host == d or host.endswith("." + d) for d in ("example.org", "example.com",
+                                                                          "example.net", "example"))
 
 
 
@@ -54,7 +71,8 @@ class AllowedDomainsGuard:
 
     def process_request(self, request: Request) -> None:
         domains = getattr(self.crawler.spider, "allowed_domains", None)
-        if not domains or url_is_from_any_domain(request.url, domains):
+        host = (urlparse_cached(request).hostname or "").lower()  # a port is no other site
+        if not domains or any(host == d.lower() or host.endswith("." + d.lower()) for d in domains):
             return None
         self.crawler.stats.inc_value("archive/offsite_blocked")
         if request.meta.get("redirect_urls"):
@@ -96,7 +114,8 @@ class RobotsTxtUnreachable:
                 and (response.status >= 500 or response.status == 429)):
             why = f"{ROBOTS_UNREACHABLE} (http {response.status}): nothing is fetched from {asked.netloc} this run"
             if asked.netloc not in self.unreachable:
-                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why)
+                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why,
+                               extra={"spider": self.crawler.spider})
             self.unreachable[asked.netloc] = why
         return response
 
@@ -234,7 +253,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url)
+        logger.info("waiting %.0f s before retrying %s, as its Retry-After asks", wait, request.url,
+                    extra={"spider": self.crawler.spider})
         stats.inc_value("retry/retry_after_waited")
         if not await self._wait(wait):
             request.meta[ARCHIVE_ERROR] = f"server asked to retry after {wait:.0f} s; the crawl stopped before then"

@@ -26,6 +26,8 @@ from storage.transactions import retried
 logger = logging.getLogger(__name__)
 # Stats (`archive/<name>`) written to the runs column of the same name: what discovery saw, for health rules.
 RUN_COUNTERS = ("list_pages", "new_links", "list_links", "article_links")
+# Counted by the batches written (BatchResult) and written to the runs column of the same name: for health rules.
+HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits")
 T = TypeVar("T")
 IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
 STOP_GRACE = 10.0  # seconds a forced stop waits for pages still being extracted before writing what it has
@@ -88,8 +90,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.buffer: list[Page] = []
-        self.totals = BatchResult()
-        self.pages = 0
+        self.totals = BatchResult()  # the health counters of the batches written (the run's other totals are
+        # counted from its pages, storage.summary.run_totals)
         self._timer: task.LoopingCall | None = None
         self._on_stop: object | None = None  # the reactor's before-shutdown trigger, while the spider is open
         self._oldest = 0.0
@@ -116,6 +118,11 @@ class ArchivePipeline:
     def run_started(self, run_id: int) -> None:
         self.run_id = run_id
 
+    @property
+    def _log_extra(self) -> dict:
+        """Names the spider in a log record, so it goes to this run's log file (run_logs)."""
+        return {"spider": self.crawler.spider}
+
     def _reactor_stopping(self) -> Deferred | None:
         """The reactor stops before the spider could close (a second SIGTERM or Ctrl-C): store what was fetched
         and record the run as interrupted, rather than leave the batch unwritten and the run 'running'. The
@@ -136,7 +143,8 @@ class ArchivePipeline:
             return
         left = self.crawler.stats.get_value(IN_FLIGHT, 0)
         logger.warning("stopped before the crawl could close: writing the %d pages fetched so far%s",
-                       len(self.buffer), f" ({left} still in extraction are fetched again next run)" if left else "")
+                       len(self.buffer), f" ({left} still in extraction are fetched again next run)" if left else "",
+                       extra=self._log_extra)
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
@@ -162,7 +170,7 @@ class ArchivePipeline:
             self.flush()
 
     def _write(self, what: str, write: Callable[[], T]) -> T:
-        return retried(what, write, self.attempts)
+        return retried(what, write, self.attempts, extra=self._log_extra)
 
     def flush(self) -> None:
         if not self.buffer or self.archive is None or self.failure:
@@ -176,12 +184,11 @@ class ArchivePipeline:
                        f"attempts ({exc}); they will be fetched again by the next run")
             return
         self.buffer = []
-        self.pages += len(batch)
         self.totals.add(result)
         try:
             self._update_run()
         except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
-            logger.warning("could not record the run's totals in the archive: %s", exc)
+            logger.warning("could not record the run's totals in the archive: %s", exc, extra=self._log_extra)
         stats = self.crawler.stats
         for key in ("new", "alias", "refetch", "revised", "errors"):
             stats.inc_value(f"archive/{key}", getattr(result, key))
@@ -192,7 +199,7 @@ class ArchivePipeline:
 
     def _fail(self, reason: str) -> None:
         """Stop the crawl: pages fetched from now on could not be stored either."""
-        logger.error("%s; stopping the crawl", reason)
+        logger.error("%s; stopping the crawl", reason, extra=self._log_extra)
         self.failure = reason
         self.crawler.stats.set_value("archive/failure", reason)
         if self.crawler.engine is not None and self.crawler.engine.spider is not None:
@@ -201,8 +208,9 @@ class ArchivePipeline:
     def _update_run(self, outcome: str | None = None, reason: str | None = None) -> None:
         stats = self.crawler.stats
         self._write("record the run's totals", lambda: self.archive.update_run(
-            self.run_id, self.totals, self.pages, outcome, reason,
-            **{name: stats.get_value(f"archive/{name}", 0) for name in RUN_COUNTERS}))
+            self.run_id, outcome, reason,
+            **{name: stats.get_value(f"archive/{name}", 0) for name in RUN_COUNTERS},
+            **{name: getattr(self.totals, name) for name in HEALTH_COUNTERS}))
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:
@@ -215,7 +223,7 @@ class ArchivePipeline:
             return FAILED, self.failure
         if reason == FINISHED and self.first_error and not self.fetched:
             why = f"no page of {spider.name} could be fetched: {self.first_error}"
-            logger.error("%s", why)
+            logger.error("%s", why, extra=self._log_extra)
             return FAILED, why
         return reason, None
 
@@ -235,7 +243,8 @@ class ArchivePipeline:
         try:
             self._update_run(outcome, why)
         except sqlite3.Error as exc:
-            logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc)
+            logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc,
+                         extra=self._log_extra)
             self.crawler.stats.set_value("archive/failure", f"run outcome not recorded: {exc}")
         self.archive.close()
         self.archive = None

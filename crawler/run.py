@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import BaseSettings, Settings
 
 from crawler.portals import load_portals, select_portals
@@ -127,8 +127,12 @@ def replica_running() -> Iterator[str]:
         yield server.url
 
 
-def crawl(portal_names: list[str] | None, settings: Settings) -> list[RunRow]:
-    """Crawl the named portals (all when none) into settings['ARCHIVE_DB']; return one row per run."""
+def crawl(portal_names: list[str] | None, settings: Settings,
+          watch: Callable[[list[Crawler]], contextlib.AbstractContextManager] | None = None) -> list[RunRow]:
+    """Crawl the named portals (all when none) into settings['ARCHIVE_DB']; return one row per run.
+
+    `watch`, given the crawlers, is entered while they run (a progress display on a terminal).
+    """
     portals = select_portals(load_portals(settings.get("PORTALS_FILE") or None), portal_names)
     process = CrawlerProcess(settings)
     crawlers = []
@@ -136,7 +140,8 @@ def crawl(portal_names: list[str] | None, settings: Settings) -> list[RunRow]:
         crawler = process.create_crawler(portal.name)
         crawlers.append(crawler)
         process.crawl(crawler)
-    process.start()  # each crawl takes its portal's lock (crawler.portal_run): a busy portal's run is skipped
+    with watch(crawlers) if watch else contextlib.nullcontext():
+        process.start()  # each crawl takes its portal's lock (crawler.portal_run): a busy portal's run is skipped
     run_ids = [c.stats.get_value("archive/run_id") for c in crawlers]
     return read_runs(Path(settings.get("ARCHIVE_DB")), [r for r in run_ids if r is not None])
 

@@ -3,6 +3,8 @@
 Override any of them with `-s NAME=VALUE` (scrapy) or `--set NAME=VALUE` (python -m crawler crawl).
 """
 
+import os
+
 from storage import transactions as _transactions
 
 BOT_NAME = "police_news_archiver"
@@ -46,8 +48,9 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.replica_handler.ReplicaAwareDownloadHandler",
 }
 
-# Who we are: portals' webmasters see this. Set CONTACT_URL to a page that says how to reach you.
-CONTACT_URL = "https://example.org/police-news-archiver"
+# Who we are: portals' webmasters see this. Set CONTACT_URL to a page that says how to reach you, in the
+# environment as POLICE_NEWS_CONTACT_URL or with --set; while it is on an example domain, every run warns.
+CONTACT_URL = os.environ.get("POLICE_NEWS_CONTACT_URL") or "https://example.org/police-news-archiver"
 USER_AGENT = "PoliceNewsArchiver/0.1 (+{contact})"  # {contact} is replaced by CONTACT_URL
 
 # Politeness: obey robots.txt, one or two requests at a time per site, adapt to the site's speed.
@@ -97,10 +100,12 @@ ITEM_PIPELINES = {
 
 # The portal's lock and its runs row, taken when the spider opens, so `scrapy crawl` and scrapyd jobs keep the
 # archive's rules as `python -m crawler crawl` does (the archive pipeline needs it); a robots.txt that cannot be
-# downloaded is one log line (the retry middleware's), not a traceback.
+# downloaded is one log line (the retry middleware's), not a traceback; each run logs to logs/PORTAL/run-N.log
+# beside the archive (the scheduler's runs too).
 EXTENSIONS = {
     "crawler.portal_run.PortalRun": 0,
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    "crawler.run_logs.RunLogFile": 0,
     "crawler.extensions.StopWithScheduler": 0,
     # Scrapy's remote control (a web server that runs code in the crawl) has no place on an unattended
     # machine, like the telnet console; left out of the list, its module (and aiohttp) is never imported.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from rich.console import Console
+from rich.live import Live
 from rich.progress import track
 from rich.table import Table
+from scrapy.utils.log import get_scrapy_root_handler
 
 from crawler.run import RunRow
 from crawler.scheduling.cron import ZONE_NAME
@@ -22,6 +27,44 @@ def progress(items: Sequence[T], description: str) -> Iterator[T]:
     if not console.is_terminal:
         return iter(items)
     return iter(track(items, description=description, console=console, transient=True))
+
+
+class _CrawlProgress:
+    """One line per portal: pages fetched, new articles and errors stored so far, and how the run ended."""
+
+    def __init__(self, crawlers: list):
+        self.crawlers = crawlers
+
+    def __rich__(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        for crawler in self.crawlers:
+            stats = crawler.stats.get_stats()
+            name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+            table.add_row(f"[bold]{name}[/]", stats.get("finish_reason", "crawling"),
+                          f"{stats.get('item_scraped_count', 0)} pages",
+                          f"{stats.get('archive/new', 0)} new articles", f"{stats.get('archive/errors', 0)} errors")
+        return table
+
+
+@contextlib.contextmanager
+def crawl_progress(crawlers: list) -> Iterator[None]:
+    """A live line per portal on a terminal (stderr), the crawl's log scrolling above it; nothing when piped."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    handler = get_scrapy_root_handler()
+    stream = handler.stream if isinstance(handler, logging.StreamHandler) and not isinstance(
+        handler, logging.FileHandler) else None
+    with Live(_CrawlProgress(crawlers), console=console, refresh_per_second=4, transient=True,
+              redirect_stderr=True):
+        if stream is not None:
+            handler.setStream(sys.stderr)  # rich's proxy: log lines print above the live lines
+        try:
+            yield
+        finally:
+            if stream is not None:
+                handler.setStream(stream)
 
 
 def print_table(title: str, columns: list[str], rows: list[list[object]], console: Console | None = None) -> None:
@@ -55,8 +98,8 @@ def print_runs(rows: list[RunRow]) -> None:
 def print_summaries(summaries: list[PortalSummary]) -> None:
     print_table(
         "Archive by portal",
-        ["portal", "articles", "aliases", "rejections by reason", "errors", "last run", "outcome", "new"],
-        [[s.portal, s.articles, s.aliases,
+        ["portal", "articles", "duplicates", "rejections by reason", "errors", "last run", "outcome", "new"],
+        [[s.portal, s.articles, s.duplicates,
           "; ".join(f"{reason}: {n}" for reason, n in s.rejections.items()) or "-",
           s.errors, s.last_run_started or "never", s.last_run_outcome, s.last_run_new]
          for s in summaries],
@@ -95,23 +138,54 @@ def _print_eval_table(title: str, tallies: dict) -> None:
     )
 
 
-def print_hits(hits: list, query: str) -> None:
-    """Search results: date, portal, title, and the snippet with the matches highlighted."""
+def print_hits(hits: list, total: int, query: str) -> None:
+    """Search results: id, date, portal, title and URL, and the snippet with the matches highlighted."""
     from rich.text import Text
 
-    console = Console()
+    console = _console()
     if not hits:
         console.print(f"no article matches {query!r}")
         return
-    table = Table(title=f"{len(hits)} articles matching {query!r}", title_justify="left", show_lines=True)
-    for column in ("published", "portal", "title", "snippet"):
+    shown = f"showing {len(hits)} of {total}" if total > len(hits) else f"{total}"
+    table = Table(title=f"{shown} articles matching {query!r}", title_justify="left", show_lines=True,
+                  caption="`python -m crawler show ID` prints one in full", caption_justify="left")
+    table.add_column("id", justify="right")
+    for column in ("published", "portal", "title and URL", "snippet"):
         table.add_column(column, overflow="fold")
     for hit in hits:
         snippet = Text(hit.snippet)
         for start, end in hit.highlights:
             snippet.stylize("bold yellow", start, end)
-        table.add_row((hit.published or "")[:16], hit.portal, hit.title or "", snippet)
+        title = Text(hit.title or "")
+        title.append(f"\n{hit.url}", style="dim")
+        table.add_row(str(hit.id), (hit.published or "")[:16], hit.portal, title, snippet)
     console.print(table)
+
+
+def print_article(article) -> None:
+    """One article in full, as it reads: headline, the line of date, source and author, its URLs, the text."""
+    from rich.markup import escape
+
+    console = _console()
+    console.print(f"[bold]{escape(article.title or '(no title)')}[/]")
+    facts = [article.published or "date unknown", article.source and f"来源: {article.source}",
+             article.author and f"作者: {article.author}", f"{article.portal}, article {article.id}"]
+    console.print(escape(" · ".join(f for f in facts if f)))
+    console.print(escape(article.url), style="dim", soft_wrap=True)
+    for copy in article.copies:
+        console.print(escape(f"also at {copy.url} ({copy.portal})"), style="dim", soft_wrap=True)
+    if article.versions:
+        console.print(f"corrected since first archived: {article.versions} earlier version(s) kept")
+    console.print()
+    for paragraph in article.text.splitlines():
+        console.print(escape(paragraph), soft_wrap=not console.is_terminal)
+        console.print()
+
+
+def _console() -> Console:
+    """The terminal's width on a terminal; piped or captured, wide enough to keep whole values."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
 
 
 def print_status(statuses: list) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from storage import bodies, neardup, schema
+from storage import bodies, neardup, schema, summary
 from storage.bodies import PackedBody
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, SKIPPED, Page
@@ -61,9 +61,10 @@ def utc_now() -> str:
 
 @dataclass
 class BatchResult:
-    """What one batch did: counts by dedup decision and by rejection reason."""
+    """What one batch did: counts by dedup decision and by rejection reason (for the crawl's stats; the run's
+    totals are counted from its pages, see summary.run_totals)."""
 
-    new: int = 0
+    new: int = 0  # pages that are now their article's own copy, including one published before an archived copy
     alias: int = 0
     refetch: int = 0
     revised: int = 0  # re-visited articles whose text changed (the old text kept in article_versions)
@@ -183,29 +184,33 @@ class Archive:
             table.insert({"portal": portal, "trigger": trigger, "started": values["finished"], **values})
             return table.last_pk
 
-    def update_run(self, run_id: int, totals: BatchResult, pages: int, outcome: str | None = None,
-                   reason: str | None = None, **counters: int) -> None:
-        """Write a run's running totals (after every batch, so a killed run still tells what it did).
+    def set_log_path(self, run_id: int, path: str) -> None:
+        with self.writing():
+            self.db["runs"].update(run_id, {"log_path": path})
+
+    def update_run(self, run_id: int, outcome: str | None = None, reason: str | None = None,
+                   **counters: int) -> None:
+        """Write a run's totals, counted from its pages (after every batch, so a killed run still tells what it did).
 
         `reason` says in one line why the run ended so; `counters` are further runs columns (list_pages,
         new_links, list_links, article_links).
         """
-        values = {
-            **counters,
-            "pages": pages,
-            "new_articles": totals.new,
-            "duplicates": totals.alias + totals.refetch,
-            "errors": totals.errors,
-            "new_rejected": totals.new_rejected,
-            "body_own": totals.body_own,
-            "body_generic": totals.body_generic,
-            "revisits": totals.revisits,
-            "rejections": json.dumps(dict(totals.rejections), ensure_ascii=False, sort_keys=True),
-        }
+        values: dict[str, object] = dict(counters)
         if outcome:
             values.update(outcome=outcome, finished=utc_now(), reason=reason)
         with self.writing():
-            self.db["runs"].update(run_id, values)
+            self._write_totals(run_id, values)
+
+    def _write_totals(self, run_id: int, values: dict[str, object] | None = None) -> None:
+        totals = summary.run_totals(self.db, run_id)
+        self.db["runs"].update(run_id, {
+            **(values or {}),
+            "pages": totals.pages,
+            "new_articles": totals.new,
+            "duplicates": totals.duplicates,
+            "errors": totals.errors,
+            "rejections": json.dumps(totals.rejections, ensure_ascii=False, sort_keys=True),
+        })
 
     # Pages and articles ------------------------------------------------------------------------------------
 
@@ -254,7 +259,7 @@ class Archive:
         article_id, dedup = None, None
         if page.outcome == "article" and page.article is not None:
             article_id, dedup = self.store_article(page, signature)
-            counted = {"earlier": "alias"}.get(dedup, dedup)
+            counted = {"earlier": "new"}.get(dedup, dedup)
             setattr(result, counted, getattr(result, counted) + 1)
         elif page.outcome == "error":
             result.errors += 1
@@ -285,9 +290,15 @@ class Archive:
             self.make_article_page(article_id, pages.last_pk)
 
     def make_article_page(self, article_id: int, page_id: int) -> None:
-        """This page is the article's own copy; any other copy it replaced becomes an alias."""
+        """This page is the article's own copy; any other copy it replaced becomes an alias, and the run that
+        fetched that copy counts it a duplicate from now on."""
+        replaced = [row[0] for row in self.db.execute(
+            "SELECT DISTINCT run_id FROM pages WHERE article_id = ? AND dedup = 'new' AND id != ? "
+            "AND run_id IS NOT NULL", [article_id, page_id])]
         self.db.execute("UPDATE pages SET dedup = 'alias' WHERE article_id = ? AND dedup = 'new' AND id != ?",
                         [article_id, page_id])
+        for run_id in replaced:
+            self._write_totals(run_id)
         self.db.execute("UPDATE pages SET dedup = 'new' WHERE id = ?", [page_id])
         self.db["articles"].update(article_id, {"page_id": page_id})
 

@@ -61,36 +61,78 @@ def _term(term: str) -> str | None:
     return '"' + " ".join(tokens) + '"'
 
 
-_QUERY_TOKEN = re.compile(r'"([^"]*)"|(\()|(\))|([^\s()"]+)')
+# A column prefix (title:民警), a NEAR group, a "phrase", parentheses, or a word.
+_QUERY_TOKEN = re.compile(r'([A-Za-z]+):\s*|NEAR\(([^()]*)\)|"([^"]*)"|(\()|(\))|([^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
+COLUMNS = ("title", "text")  # what a term can be limited to, as title:民警
+NEAR_DISTANCE = 10  # NEAR(a b) without a distance: at most this many characters between the terms (FTS5's default)
+_NEAR_BODY = re.compile(r'^(?P<terms>[^,]*?)\s*(?:,\s*(?P<distance>[^,]*?)\s*)?$')
+
+
+def _near(body: str) -> str:
+    """NEAR(term term ..., N) as an FTS5 NEAR group, N counting the characters between the terms as a reader
+    would: in the bigram index, N characters between two terms of a run of Chinese are N + 1 tokens."""
+    found = _NEAR_BODY.match(body)
+    if found is None or (found["distance"] is not None and not found["distance"].isdigit()):
+        raise QuerySyntaxError("NEAR takes terms and an optional distance in characters: NEAR(民警 抓获, 10)")
+    terms = [t for t in (_term(p or w) for p, w in re.findall(r'"([^"]*)"|([^\s"]+)', found["terms"])) if t]
+    if len(terms) < 2:
+        raise QuerySyntaxError("NEAR needs two or more terms: NEAR(民警 抓获, 10)")
+    return f"NEAR({' '.join(terms)}, {int(found['distance'] or NEAR_DISTANCE) + 1})"
+
+
+def terms(query: str) -> list[str]:
+    """The words and phrases a query looks for, as typed (for snippets): no operators, columns or distances."""
+    found = []
+    for column, near, phrase, _, _, word in _QUERY_TOKEN.findall(query):
+        if near:
+            found += [p or w for p, w in re.findall(r'"([^"]*)"|([^\s",]+)', near.split(",")[0])]
+        elif phrase or (word and word not in _OPERATORS):
+            found.append(phrase or word)
+    return [t for t in found if t]
 
 
 def match_expression(query: str) -> str:
-    """Translate a user query (words, "phrases", AND/OR/NOT, parentheses) into an FTS5 MATCH expression."""
+    """Translate a user query (words, "phrases", AND/OR/NOT, parentheses, title:/text: column filters,
+    NEAR(a b, N)) into an FTS5 MATCH expression; anything else is a QuerySyntaxError that says what to write."""
     if query.count('"') % 2:
         raise QuerySyntaxError('unbalanced quote in the query; close every "phrase"')
     parts: list[str] = []
     depth = 0
-    previous = None  # "term", "op", "(" or ")"
-    for phrase, opening, closing, word in _QUERY_TOKEN.findall(query):
-        if opening:
+    previous = None  # "term", "op", "(", ")" or "column"
+    for column, near, phrase, opening, closing, word in _QUERY_TOKEN.findall(query):
+        if column:
+            if column.lower() not in COLUMNS:
+                raise QuerySyntaxError(f"{column}: is no column to search; limit a term to title: or text: "
+                                       '(title:民警), or put words with a colon in quotes')
+            if previous in ("term", ")"):
+                parts.append("AND")
+            parts.append(f"{column.lower()} :")
+            previous = "column"
+        elif opening:
             if previous in ("term", ")"):
                 parts.append("AND")
             parts.append("(")
             depth, previous = depth + 1, "("
         elif closing:
-            if depth == 0 or previous in ("op", "("):
+            if depth == 0 or previous in ("op", "(", "column"):
                 raise QuerySyntaxError("unbalanced or empty parentheses in the query")
             parts.append(")")
             depth, previous = depth - 1, ")"
         elif word in _OPERATORS:
+            if previous == "column":
+                raise QuerySyntaxError("title: and text: need a term right after them (title:民警)")
             if previous in (None, "op", "(") and not (word == "NOT" and previous is None):
                 raise QuerySyntaxError(f"{word} needs a search term on each side")
             parts.append(word)
             previous = "op"
+        elif word == "NEAR":
+            raise QuerySyntaxError("write NEAR with its terms in parentheses, no space between: NEAR(民警 抓获, 10)")
         else:
-            term = _term(phrase or word)
+            term = _near(near) if near else _term(phrase or word)
             if term is None:
+                if previous == "column":
+                    raise QuerySyntaxError("title: and text: need a term right after them (title:民警)")
                 continue  # punctuation only: nothing to look for
             if previous in ("term", ")"):
                 parts.append("AND")
@@ -98,8 +140,13 @@ def match_expression(query: str) -> str:
             previous = "term"
     if depth:
         raise QuerySyntaxError("unbalanced parentheses in the query")
+    if previous == "column":
+        raise QuerySyntaxError("title: and text: need a term right after them (title:民警)")
     if previous in (None, "op", "("):
-        raise QuerySyntaxError("the query ends without a search term" if parts else "the query is empty")
+        if parts:
+            raise QuerySyntaxError("the query ends without a search term")
+        raise QuerySyntaxError("the query holds no word to look for (punctuation is not searched); type one, like 民警"
+                               if query.strip() else "the query is empty")
     if parts[0] == "NOT":
         raise QuerySyntaxError("a query cannot start with NOT; put a term before it (民警 NOT 交通)")
     return " ".join(parts)

@@ -202,3 +202,10 @@ def m010_run_health_evidence(db: Database) -> None:
     selectors found against generic extraction, and re-visits (which are not new links)."""
     for column in ("list_links", "article_links", "new_rejected", "body_own", "body_generic", "revisits"):
         db["runs"].add_column(column, int, not_null_default=0)
+
+
+@migrations()
+def m011_runs_by_outcome(db: Database) -> None:
+    """A portal's runs looked up by outcome (every run start marks the portal's dead 'running' runs abandoned):
+    without this index each start read every run the portal ever had."""
+    db["runs"].create_index(["portal", "outcome"])

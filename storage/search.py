@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from storage.fts import QuerySyntaxError, match_expression, simplified
+from storage.fts import QuerySyntaxError, match_expression, simplified, terms
 from storage.records import MAX_ROWS
 
 SNIPPET_CHARS = 80
@@ -28,17 +28,61 @@ class Hit:
     url: str
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans of the snippet that matched
+    source: str | None = None
 
 
-def _terms(query: str) -> list[str]:
-    words = re.findall(r'"([^"]+)"|([^\s()"]+)', query)
-    return [p or w for p, w in words if (p or w) not in ("AND", "OR", "NOT")]
-
-
-def count(db: Database, query: str) -> int:
+def count(db: Database, query: str, portal: str | None = None, since: str | None = None,
+          until: str | None = None, source: str | None = None) -> int:
     """How many articles match, all of them (search() returns only the best `limit`)."""
-    return db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
-                      [match_expression(query)]).fetchone()[0]
+    where, params = _filters(portal, since, until, source)
+    if not where:
+        sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    else:
+        sql = ("SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+               f"WHERE {' AND '.join(['articles_fts MATCH ?', *where])}")
+    try:
+        return db.execute(sql, [match_expression(query), *params]).fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+
+
+FACETS = {"portal": "a.portal", "source": "a.source", "year": "substr(a.published, 1, 4)"}
+
+
+def facets(db: Database, query: str, portal: str | None = None, since: str | None = None,
+           until: str | None = None, source: str | None = None, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
+    """How the matching articles divide by portal, source and year of publication, largest first."""
+    where, params = _filters(portal, since, until, source)
+    expression = match_expression(query)
+    found = {}
+    for name, column in FACETS.items():
+        sql = (f"SELECT {column}, count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+               f"WHERE {' AND '.join(['articles_fts MATCH ?', *where, f'{column} IS NOT NULL'])} "
+               "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?")
+        try:
+            found[name] = [tuple(row) for row in db.execute(sql, [expression, *params, limit]).fetchall()]
+        except sqlite3.OperationalError as exc:
+            raise QuerySyntaxError(f"the search index cannot run this query ({exc}); simplify it") from None
+    return found
+
+
+def _filters(portal: str | None, since: str | None, until: str | None,
+             source: str | None = None) -> tuple[list[str], list[str]]:
+    """SQL conditions on the articles (as `a`) for a portal, a source and a range of publication dates."""
+    where, params = [], []
+    if portal:
+        where.append("a.portal = ?")
+        params.append(portal)
+    if source:
+        where.append("a.source = ?")
+        params.append(source)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published < ?")
+        params.append(until + "~")  # a date-only bound covers that whole day
+    return where, params
 
 
 def _first_match(text: str, terms: list[str]) -> tuple[str, int]:
@@ -55,7 +99,7 @@ def _first_match(text: str, terms: list[str]) -> tuple[str, int]:
 
 def query_terms(query: str) -> list[str]:
     """The query's words and phrases in simplified script, for snippets."""
-    return [t for t in dict.fromkeys(simplified(t) for t in _terms(query)) if t]
+    return [t for t in dict.fromkeys(simplified(t) for t in terms(query)) if t]
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
@@ -81,7 +125,7 @@ def _more_matches_than(db: Database, expression: str, n: int) -> bool:
 
 def _select(db: Database, expression: str, where: list[str], params: list, order: str, limit: int) -> list[tuple]:
     sql = (
-        "SELECT a.id, a.published, a.portal, a.title, a.url, a.text FROM articles_fts "
+        "SELECT a.id, a.published, a.portal, a.source, a.title, a.url, a.text FROM articles_fts "
         "JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE {' AND '.join(['articles_fts MATCH ?', *where])} ORDER BY {order} LIMIT ?"
     )
@@ -99,20 +143,12 @@ def search(
     until: str | None = None,
     limit: int = 20,
     rank_window: int = RANK_WINDOW,
+    source: str | None = None,
 ) -> list[Hit]:
     """Articles matching the query, best first; raises QuerySyntaxError for a query it cannot run."""
     expression = match_expression(query)
     limit = min(limit, MAX_ROWS)
-    where, params = [], []
-    if portal:
-        where.append("a.portal = ?")
-        params.append(portal)
-    if since:
-        where.append("a.published >= ?")
-        params.append(since)
-    if until:
-        where.append("a.published < ?")
-        params.append(until + "~")  # a date-only bound covers that whole day
+    where, params = _filters(portal, since, until, source)
     if not _more_matches_than(db, expression, rank_window):
         rows = _select(db, expression, where, params, "articles_fts.rank", limit)
     else:
@@ -122,7 +158,7 @@ def search(
         rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
     hits = []
     terms = query_terms(query)
-    for id_, published, portal_name, title, url, text in rows:
+    for id_, published, portal_name, source_name, title, url, text in rows:
         snip, spans = snippet(text, terms)
-        hits.append(Hit(id_, published, portal_name, title, url, snip, spans))
+        hits.append(Hit(id_, published, portal_name, title, url, snip, spans, source_name))
     return hits

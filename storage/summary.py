@@ -1,4 +1,8 @@
-"""What is in the archive, per portal: the figures behind `python -m crawler stats`."""
+"""What is in the archive, per portal and per run: the figures behind `stats` and the `crawl` table.
+
+Every count is defined once here, from the pages as they are now: when an article moves to a copy published
+earlier, the run that archived the later copy counts it a duplicate from then on, as `stats` does.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,41 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 
+# A page rejected as no article, counted by its reason; an article page is its article's own copy (`new`) or a
+# copy of an article archived before or from an earlier-published page (`alias`), or a visit again (`refetch`).
+REJECTED = "outcome IN ('not_found', 'not_article')"
+REJECTION_REASON = "coalesce(reason, outcome)"
+OWN_COPY = "dedup = 'new'"
+DUPLICATE = "dedup IN ('alias', 'refetch')"
+
+
+@dataclass
+class RunTotals:
+    """What one run stored: pages, new articles (its pages that are their article's own copy), duplicates,
+    errors and rejections by reason."""
+
+    pages: int = 0
+    new: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    rejections: dict[str, int] = field(default_factory=dict)
+
+
+def run_totals(db: Database, run_id: int) -> RunTotals:
+    pages, new, duplicates, errors = db.execute(
+        f"SELECT count(*), coalesce(sum({OWN_COPY}), 0), coalesce(sum({DUPLICATE}), 0), "
+        "coalesce(sum(outcome = 'error'), 0) FROM pages WHERE run_id = ?", [run_id]).fetchone()
+    rejections = dict(db.execute(
+        f"SELECT {REJECTION_REASON}, count(*) FROM pages WHERE run_id = ? AND {REJECTED} GROUP BY 1 "
+        "ORDER BY 2 DESC, 1", [run_id]).fetchall())
+    return RunTotals(pages, new, duplicates, errors, rejections)
+
+
 @dataclass
 class PortalSummary:
     portal: str
     articles: int = 0
-    aliases: int = 0
+    duplicates: int = 0  # pages that are copies of an article archived before (alias) or visits again (refetch)
     rejections: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     last_run_started: str | None = None
@@ -30,12 +64,11 @@ def portal_summaries(db: Database, portals: list[str] | None = None) -> list[Por
     for name, count in db.execute("SELECT portal, count(*) FROM articles GROUP BY portal"):
         get(name).articles = count
     for name, count in db.execute(
-        "SELECT portal, count(*) FROM pages WHERE dedup = 'alias' GROUP BY portal"
+        f"SELECT portal, count(*) FROM pages WHERE {DUPLICATE} GROUP BY portal"
     ):
-        get(name).aliases = count
+        get(name).duplicates = count
     for name, reason, count in db.execute(
-        "SELECT portal, coalesce(reason, outcome), count(*) FROM pages "
-        "WHERE outcome IN ('not_found', 'not_article') GROUP BY 1, 2 ORDER BY 3 DESC"
+        f"SELECT portal, {REJECTION_REASON}, count(*) FROM pages WHERE {REJECTED} GROUP BY 1, 2 ORDER BY 3 DESC"
     ):
         get(name).rejections[reason] = count
     for name, count in db.execute("SELECT portal, count(*) FROM pages WHERE outcome = 'error' GROUP BY portal"):

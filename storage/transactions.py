@@ -48,9 +48,10 @@ def write_transaction(db: Database) -> Iterator[Database]:
         raise
 
 
-def retried(what: str, write: Callable[[], T], attempts: int) -> T:
+def retried(what: str, write: Callable[[], T], attempts: int, extra: dict | None = None) -> T:
     """Run one archive write, trying again when it fails (another process holding the write lock past its timeout,
-    a disk that is briefly full); the last failure is raised. `what` names the write in the log."""
+    a disk that is briefly full); the last failure is raised. `what` names the write in the log; `extra` goes with
+    the log record (a crawl's spider, so the warning reaches that run's log file)."""
     for attempt in range(1, attempts + 1):
         try:
             return write()
@@ -58,6 +59,6 @@ def retried(what: str, write: Callable[[], T], attempts: int) -> T:
             if attempt == attempts:
                 raise
             logger.warning("could not %s in the archive (%s); attempt %d of %d follows", what, exc, attempt + 1,
-                           attempts)
+                           attempts, extra=extra)
             time.sleep(min(2.0, 0.1 * 2**attempt))
     raise AssertionError("unreachable")

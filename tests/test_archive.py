@@ -76,13 +76,13 @@ def test_raw_bodies_are_kept_compressed_once_per_distinct_body(archive):
 
 def test_runs_record_totals_and_rejections_by_reason(archive):
     run = archive.start_run("dazhong")
-    totals = archive.write_batch([
+    archive.write_batch([
         page("http://a.cn/1.htm", "正文"),
         page("http://a.cn/2.htm", outcome="not_found", reason="http 404"),
         page("http://a.cn/3.htm", outcome="not_found", reason="http 404"),
         page("http://a.cn/4.htm", outcome="error", reason="http 503"),
     ], run)
-    archive.update_run(run, totals, pages=4, outcome="finished")
+    archive.update_run(run, outcome="finished")
     row = archive.db["runs"].get(run)
     assert (row["outcome"], row["pages"], row["new_articles"], row["errors"]) == ("finished", 4, 1, 1)
     assert row["rejections"] == '{"http 404": 2}'
@@ -133,7 +133,7 @@ def test_the_article_follows_the_earliest_published_copy_whichever_was_crawled_f
     early.article.published = "2021-01-30T07:50:00+08:00"
     archive.write_batch([late])
     result = archive.write_batch([early])
-    assert result.alias == 1 and archive.db["articles"].count == 1
+    assert result.new == 1 and archive.db["articles"].count == 1
     article = next(archive.db["articles"].rows)
     assert (article["portal"], article["published"]) == ("zjol", "2021-01-30T07:50:00+08:00")
     dedup = dict(archive.db.execute("SELECT portal, dedup FROM pages").fetchall())
@@ -173,3 +173,22 @@ def test_an_archive_and_an_empty_file_open_as_archives(tmp_path):
     with pytest.raises(ArchiveError, match="not a usable SQLite file"):
         (tmp_path / "text.db").write_text("not a database at all, just some text " * 10)
         Archive.open(tmp_path / "text.db")
+
+
+def test_when_an_article_moves_to_its_earlier_copy_runs_and_stats_count_alike(archive):
+    """The run that archived the later copy counts it a duplicate from then on, as stats does (the replica's
+    syndicated story: cnnb 7 new and zjol 13 new + 1 duplicate beside 6 and 14 articles)."""
+    from storage.summary import portal_summaries
+
+    late = page("http://news.cnnb.com.cn/b.shtml", "宁波警方破获电诈案，抓获嫌疑人12名。", portal="cnnb")
+    late.article.published = "2021-01-30T09:12:36+08:00"
+    early = page("https://zjnews.zjol.com.cn/a.shtml", "宁波警方破获电诈案，抓获嫌疑人12名。")
+    early.article.published = "2021-01-30T07:50:00+08:00"
+    cnnb_run, zjol_run = archive.start_run("cnnb"), archive.start_run("zjol")
+    archive.write_batch([late, page("http://news.cnnb.com.cn/c.shtml", "另一篇文章的正文。", portal="cnnb")], cnnb_run)
+    archive.update_run(cnnb_run, outcome="finished")
+    archive.write_batch([early], zjol_run)
+    archive.update_run(zjol_run, outcome="finished")
+    runs = {r["portal"]: (r["new_articles"], r["duplicates"]) for r in archive.db["runs"].rows}
+    stats = {s.portal: (s.articles, s.duplicates) for s in portal_summaries(archive.db)}
+    assert runs == stats == {"cnnb": (1, 1), "zjol": (1, 0)}

@@ -108,3 +108,51 @@ def test_no_request_leaves_the_portals_domains_not_even_for_robots_txt(crawled):
     requests = crawled[1]
     assert requests, "the crawl asked nothing"
     assert not [host for host, _ in requests if host == "other-host.example"]
+
+
+def first_runs(conn) -> dict[str, sqlite3.Row]:
+    """Each portal's run of the module's crawl (a later test crawls again)."""
+    return {r["portal"]: r for r in conn.execute(
+        "SELECT * FROM runs WHERE id IN (SELECT min(id) FROM runs GROUP BY portal)")}
+
+
+def test_the_readmes_demo_table_is_what_the_crawl_reports(crawled):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    demo = readme.split("## Offline demo", 1)[1].split("archive: data/demo.db", 1)[0]
+    rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in demo.splitlines()
+            if line.startswith("│")]
+    reported = {name: [run["outcome"], run["pages"], run["new_articles"], run["duplicates"],
+                       sum(json.loads(run["rejections"]).values()), run["errors"]]
+                for name, run in first_runs(crawled[0]).items()}
+    assert {row[0]: [row[1], *map(int, row[2:7])] for row in rows} == reported
+
+
+def test_run_counts_agree_with_stats(crawled):
+    """One definition of each count: a new archive's runs add up to what stats shows."""
+    from storage import Archive
+    from storage.summary import portal_summaries
+
+    archive = Archive.open(crawled[2])
+    try:
+        stats = {s.portal: (s.articles, s.duplicates, s.errors) for s in portal_summaries(archive.db)}
+    finally:
+        archive.close()
+    runs = {name: (new, duplicates, errors) for name, new, duplicates, errors in crawled[0].execute(
+        "SELECT portal, sum(new_articles), sum(duplicates), sum(errors) FROM runs GROUP BY portal")}
+    assert runs == stats
+
+
+def test_each_run_logs_to_its_own_file_beside_the_archive(crawled):
+    conn, _, db, result = crawled
+    for name, run in first_runs(conn).items():
+        log = Path(run["log_path"])
+        assert log == db.parent / "logs" / name / f"run-{run['id']}.log"
+        text = log.read_text("utf-8")
+        assert "Spider closed (finished)" in text and f"run {run['id']} of {name}" in text
+    dazhong, zjol = (Path(first_runs(conn)[n]["log_path"]).read_text("utf-8") for n in ("dazhong", "zjol"))
+    assert "sd.dzwww.com" in dazhong and "dzwww" not in zjol  # each file holds its own run's records
+
+
+def test_a_crawl_whose_output_is_piped_prints_no_progress_lines(crawled):
+    result = crawled[3]
+    assert "crawling" not in result.stderr and "new articles" not in result.stderr

@@ -43,7 +43,7 @@ class Living:
         portals, rules = load_config(self.config)
         archive = Archive.open(self.db)
         try:
-            return portal_status(archive, portals["living"], rules["living"], datetime.now(SHANGHAI))
+            return portal_status(archive.db, portals["living"], rules["living"], datetime.now(SHANGHAI))
         finally:
             archive.close()
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from storage import Archive, Article, BatchResult, Page
+from storage import Archive, Article, Page
 
 GROWING = ("pages", "articles", "bodies", "minhash", "lsh_bands", "article_versions", "runs")
 
@@ -28,13 +28,14 @@ def _page(n: int, text: str, portal: str = "zjol", outcome: str = "article") -> 
 @pytest.fixture
 def traced(tmp_path):
     archive = Archive.open(tmp_path / "archive.db")
-    for n in range(50):  # enough rows that the planner has something to choose from
-        archive.write_batch([_page(n, f"第{n}条：民警在辖区巡逻时发现一名走失老人，将其护送回家。编号{n}。")])
+    for n in range(50):  # enough rows, over enough runs, that the planner has something to choose from
+        earlier = archive.start_run("zjol") if n % 5 == 0 else earlier
+        archive.write_batch([_page(n, f"第{n}条：民警在辖区巡逻时发现一名走失老人，将其护送回家。编号{n}。")], earlier)
     archive.db.execute("ANALYZE")
     statements: list[str] = []
     archive.db.conn.set_trace_callback(statements.append)
     run = archive.start_run("zjol")
-    result = archive.write_batch([
+    archive.write_batch([
         _page(100, "全新的一条警情通报，内容从未出现过，民警迅速处置。"),  # new
         _page(101, "第3条：民警在辖区巡逻时发现一名走失老人，将其护送回家。编号3。"),  # alias of an earlier text
         _page(5, "第5条：民警在辖区巡逻时发现一名走失老人，将其护送回家。编号5。"),  # refetch, same text
@@ -42,8 +43,8 @@ def traced(tmp_path):
         _page(102, "", outcome="not_found"),
         _page(103, "", outcome="list"),
     ], run)
-    archive.update_run(run, result, 6, list_pages=1, new_links=3)
-    archive.update_run(run, BatchResult(), 6, outcome="finished")
+    archive.update_run(run, list_pages=1, new_links=3)
+    archive.update_run(run, outcome="finished")
     archive.is_known(_page(7, "").url)
     archive.list_validators(_page(103, "").url)
     archive.recent_article_urls("zjol", 3)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.run_logs import log_dir, run_log_path
 from tests.conftest import FAST, ROOT
 
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
@@ -115,6 +116,7 @@ def test_scrapyd_deploy_then_schedule_crawls_a_portal_into_the_archive(scrapyd, 
     with sqlite3.connect(db) as conn:
         run = conn.execute("SELECT portal, trigger, outcome, log_path, new_articles FROM runs").fetchall()
         articles = conn.execute("SELECT count(*) FROM articles WHERE portal = 'zjol'").fetchone()[0]
-    assert run == [("zjol", "scrapyd", "finished", str(home / "logs" / name / "zjol" / f"{job['jobid']}.log"),
-                    articles)]
+    # the run's own log beside the archive, as for every way of running a crawl (scrapyd keeps its job log too)
+    assert run == [("zjol", "scrapyd", "finished", str(run_log_path(log_dir(db), "zjol", 1)), articles)]
+    assert "Spider closed (finished)" in Path(run[0][3]).read_text("utf-8")
     assert articles >= 10

@@ -1,6 +1,7 @@
 """Chinese full-text search on a real archive file: short words, both scripts, operators, bad queries."""
 
 import json
+import re
 
 import pytest
 
@@ -62,6 +63,35 @@ def test_operators_phrases_and_mixed_scripts(archive):
     assert titles(archive, "民警 詐騙") == {ARTICLES[1][2]}
 
 
+def test_a_term_can_be_limited_to_the_title_or_the_text(archive):
+    assert titles(archive, "title:民警") == {ARTICLES[3][2]}
+    assert titles(archive, "text:民警") == {ARTICLES[0][2], ARTICLES[1][2], ARTICLES[3][2]}
+    assert titles(archive, 'title:"警察破獲"') == titles(archive, "title: 警察") == {ARTICLES[1][2]}
+    assert titles(archive, "民警 NOT title:(派出所 OR 警察)") == {ARTICLES[0][2]}
+
+
+def test_near_finds_terms_within_a_distance_in_characters(archive):
+    assert titles(archive, "NEAR(民警 抓获, 0)") == {ARTICLES[0][2]}  # 民警抓获: nothing between
+    assert titles(archive, "NEAR(公安 民警, 3)") == {ARTICLES[1][2]}  # 公安局民警; in the other, 11 characters apart
+    assert titles(archive, "NEAR(公安 民警, 11)") == {ARTICLES[0][2], ARTICLES[1][2]}
+    assert titles(archive, "title:NEAR(派出所 老人, 6)") == {ARTICLES[3][2]}  # 派出所民警救助走失老人
+    assert titles(archive, "title:NEAR(派出所 老人, 5)") == set()
+
+
+@pytest.mark.parametrize(("query", "says"), [
+    ("author:民警", "author: is no column to search; limit a term to title: or text:"),
+    ("title:", "title: and text: need a term right after them"),
+    ("title: AND 民警", "title: and text: need a term right after them"),
+    ("NEAR(民警)", "NEAR needs two or more terms"),
+    ("NEAR(民警 抓获, ten)", "NEAR takes terms and an optional distance in characters"),
+    ("NEAR (民警 抓获)", "write NEAR with its terms in parentheses"),
+    ("！？", "the query holds no word to look for"),
+])
+def test_column_filters_and_near_that_cannot_work_are_refused_saying_what_to_write(query, says):
+    with pytest.raises(QuerySyntaxError, match=re.escape(says)):
+        match_expression(query)
+
+
 def test_filters_by_portal_and_dates(archive):
     assert titles(archive, "民警", portal="dazhong") == {ARTICLES[3][2]}
     assert titles(archive, "民警", since="2020-01-01") == {ARTICLES[0][2], ARTICLES[1][2]}
@@ -114,3 +144,39 @@ def test_search_command_prints_json_lines_and_rejects_bad_queries(archive, capsy
     assert main(["search", '"民警', "--db", db]) == 2
     assert "unbalanced quote" in capsys.readouterr().err
     assert main(["search", "民警", "--db", db, "--since", "yesterday"]) == 2
+
+
+def test_search_command_says_how_many_match_and_shows_ids_and_urls(archive, capsys):
+    assert main(["search", "民警", "--db", archive.path, "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "showing 2 of 3 articles matching '民警'" in out
+    assert main(["search", "民警", "--db", archive.path, "--portal", "dazhong"]) == 0
+    out = capsys.readouterr().out
+    assert "1 articles matching '民警'" in out and "showing" not in out
+    assert "http://x.cn/3.htm" in out and "│  4 │" in out  # the id of 德州派出所民警救助走失老人
+    assert main(["search", "author:民警", "--db", archive.path]) == 2
+    assert capsys.readouterr().err == (
+        "error: author: is no column to search; limit a term to title: or text: (title:民警), or put words with a "
+        "colon in quotes\n")
+
+
+def test_show_prints_one_article_in_full(archive, capsys):
+    archive.write_batch([Page("http://y.cn/copy.htm", "zjol", "2026-11-22T00:00:00+00:00", outcome="article",
+                              article=Article("德州派出所民警救助走失老人", "2014-09-10", None, None, ARTICLES[3][3]))])
+    archive.db["articles"].update(4, {"source": "大众网", "author": "张三", "text": "第一段。\n第二段。"})
+    assert main(["show", "4", "--db", archive.path]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[:4] == ["德州派出所民警救助走失老人", "2014-09-09T09:08:00+08:00 · 来源: 大众网 · 作者: 张三 · dazhong, article 4",
+                                    "http://x.cn/3.htm", "also at http://y.cn/copy.htm (zjol)"]
+    assert "\n第一段。\n\n第二段。\n" in out
+    assert main(["show", "4", "--db", archive.path, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["title"], shown["url"], shown["text"]) == (ARTICLES[3][2], "http://x.cn/3.htm", "第一段。\n第二段。")
+
+
+def test_show_of_an_id_that_is_no_article_is_one_line_and_exit_2(archive, capsys):
+    assert main(["show", "99", "--db", archive.path]) == 2
+    assert capsys.readouterr().err == "error: no article 99 in the archive; `search` lists articles with their ids\n"
+    assert main(["show", "第4篇", "--db", archive.path]) == 2
+    assert capsys.readouterr().err == ("error: show takes an article's id, a number like 7 (the first column of "
+                                       "`search`); got '第4篇'\n")

@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
+from crawler.run_logs import log_dir, run_log_path
 from crawler.scheduling import cron, planner
 from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
 from storage import Archive
@@ -30,7 +33,6 @@ log = logging.getLogger("crawler.schedule")
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_BUSY = 3  # the crawl found the portal locked by another process
 STOP_GRACE = 30.0  # seconds a run gets to write its last batch after SIGINT before it is killed
-LOG_KEEP = 50  # log files kept per portal; older ones are deleted
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Scheduler:
         self.portals = portals
         self.rules = rules
         self.options = options
-        self.log_dir = options.log_dir or options.db.parent / "logs"
+        self.log_dir = options.log_dir or log_dir(options.db)
         self.running: dict[str, Running] = {}
         self.started = 0
         self.stopping = False  # no new runs; the loop ends when the running ones have ended
@@ -132,17 +134,14 @@ class Scheduler:
 
     def _start(self, name: str, trigger: str) -> None:
         portal = self.portals[name]
-        folder = self.log_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
         archive = Archive.open(self.options.db)
         try:
             # Under the portal's lock, so that a run another process (a scrapyd job) is making is not taken for
             # one left by a dead process; the crawl takes the lock again for itself.
             with portal_locks(self.options.db, [name]):
                 run_id = archive.start_run(name, trigger)
-            log_path = folder / f"run-{run_id}.log"
-            with archive.writing():
-                archive.db["runs"].update(run_id, {"log_path": str(log_path)})
+            log_path = run_log_path(self.log_dir, name, run_id)
+            archive.set_log_path(run_id, str(log_path))
         except LockBusyError as exc:
             archive.skip_run(name, trigger, str(exc))
             log.warning("%s: not started: %s", name, exc)
@@ -165,7 +164,6 @@ class Scheduler:
         self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
         self.started += 1
         log.info("%s: run %d started (%s), log %s", name, run_id, trigger, log_path)
-        _rotate(folder)
 
     def _reap(self) -> None:
         for name, run in list(self.running.items()):
@@ -220,7 +218,7 @@ class Scheduler:
     def _check_health(self, archive: Archive, name: str) -> None:
         """Log the portal's health after a run; alert (once) when it turned failing or recovered."""
         portal, now = self.portals[name], _now()
-        health, alert = transition(name, recent_runs(archive, name), self.rules[name], now,
+        health, alert = transition(name, recent_runs(archive.db, name), self.rules[name], now,
                                    cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
         if alert is not None and alert.event == "failing":
             log.error("%s is failing: %s", name, "; ".join(health.reasons))
@@ -232,8 +230,8 @@ class Scheduler:
             send_alert(self.rules[name].webhook, alert)
 
 
-def recent_runs(archive: Archive, portal: str, limit: int = 20) -> list[dict]:
-    return list(archive.db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
+def recent_runs(db: Database, portal: str, limit: int = 20) -> list[dict]:
+    return list(db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
 
 
 def _last_started(archive: Archive, portal: str) -> datetime | None:
@@ -252,10 +250,11 @@ def send_alert(url: str, alert: Alert) -> None:
         log.error("alert webhook %s failed: %s", url, exc)
 
 
-def _rotate(folder: Path) -> None:
-    logs = sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in logs[LOG_KEEP:]:
-        old.unlink(missing_ok=True)
+PASSED_ON = ("POLICE_NEWS_CONTACT_URL",)  # the environment the crawls read settings from
+
+
+def _passed_on() -> dict[str, str]:
+    return {name: os.environ[name] for name in PASSED_ON if os.environ.get(name)}
 
 
 def _now() -> datetime:
@@ -266,8 +265,8 @@ def crontab(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> 
     """Crontab lines that run the same schedule through the OS scheduler (CRON_TZ for the portals' time).
     ScheduleError for a schedule with seconds, which cron cannot run."""
     lines = ["# police-news archiver: one line per portal (python -m crawler schedule --print-crontab)",
-             f"CRON_TZ={cron.ZONE_NAME}"]
-    logs = db.resolve().parent / "logs"
+             f"CRON_TZ={cron.ZONE_NAME}", *(f"{name}={_shell(value)}" for name, value in _passed_on().items())]
+    logs = log_dir(db.resolve())
     for name, portal in portals.items():
         if cron.has_seconds(portal.schedule):
             raise cron.ScheduleError(f"portal {name!r} runs at seconds ({portal.schedule!r}), which cron cannot; "
@@ -292,6 +291,7 @@ def _shell(word: str | Path) -> str:
 def systemd_units(portals: dict[str, Portal], db: Path, portals_file: Path | None) -> str:
     """A service and a timer per portal, with the schedule as OnCalendar= (Asia/Shanghai); ScheduleError for a
     schedule systemd would read otherwise."""
+    environment = "".join(f"Environment={name}={value}\n" for name, value in _passed_on().items())
     out = []
     for name, portal in portals.items():
         out.append(f"""# /etc/systemd/system/police-news-{name}.service
@@ -301,7 +301,7 @@ Description=Crawl {portal.title or name} into the police-news archive
 [Service]
 Type=oneshot
 WorkingDirectory={ROOT}
-ExecStart={_crawl_command(name, db, portals_file)}
+{environment}ExecStart={_crawl_command(name, db, portals_file)}
 TimeoutStartSec={portal.run_timeout}
 
 # /etc/systemd/system/police-news-{name}.timer

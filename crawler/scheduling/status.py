@@ -6,11 +6,12 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
+from sqlite_utils import Database
+
 from crawler.portals import Portal
 from crawler.scheduling import cron
 from crawler.scheduling.health import FAILING, HealthRules, assess, consecutive_empty
 from crawler.scheduling.runner import recent_runs
-from storage import Archive
 
 
 @dataclass
@@ -32,11 +33,11 @@ class PortalStatus:
     evidence_line: str  # the same in one line
 
 
-def portal_status(archive: Archive, portal: Portal, rules: HealthRules, now: datetime) -> PortalStatus:
-    runs = recent_runs(archive, portal.name)
+def portal_status(db: Database, portal: Portal, rules: HealthRules, now: datetime) -> PortalStatus:
+    runs = recent_runs(db, portal.name)
     last = runs[0] if runs else None
     since = (now - timedelta(hours=24)).astimezone(timezone.utc).isoformat(timespec="seconds")
-    new_24h = archive.db.execute(
+    new_24h = db.execute(
         "SELECT coalesce(sum(new_articles), 0) FROM runs WHERE portal = ? AND started >= ?", [portal.name, since]
     ).fetchone()[0]
     health = assess(runs, rules, now, cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
@@ -68,9 +69,10 @@ def _in_portal_zone(stored: str) -> str:
     return datetime.fromisoformat(stored).astimezone(cron.SHANGHAI).isoformat(timespec="seconds")
 
 
-def all_status(archive: Archive, portals: dict[str, Portal], rules: dict[str, HealthRules],
+def all_status(db: Database, portals: dict[str, Portal], rules: dict[str, HealthRules],
                now: datetime) -> list[PortalStatus]:
-    return [portal_status(archive, p, rules[name], now) for name, p in portals.items()]
+    """Reads the archive only (`browse` asks the same of Datasette's read-only connection)."""
+    return [portal_status(db, p, rules[name], now) for name, p in portals.items()]
 
 
 def any_failing(statuses: list[PortalStatus]) -> bool:
