@@ -65,7 +65,7 @@ class StopWithScheduler:
     def __init__(self, crawler: Crawler):
         self.pid = crawler.settings.getint("ARCHIVE_SCHEDULER_PID")
         if not self.pid:
-            raise NotConfigured("not started by a scheduler")
+            raise NotConfigured  # not started by a scheduler: nothing to watch (no message: Scrapy would warn)
         self.crawler = crawler
         self.watch = task.LoopingCall(self.check)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)

@@ -54,7 +54,7 @@ class RunLogFile:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         if settings.getint("ARCHIVE_RUN_ID"):
-            raise NotConfigured("the scheduler writes this run's log")
+            raise NotConfigured  # the scheduler writes this run's log (no message: Scrapy would warn)
         self.crawler = crawler
         self.db = Path(settings.get("ARCHIVE_DB"))
         self.level = min(logging.INFO, logging.getLevelName(settings.get("LOG_LEVEL")))
