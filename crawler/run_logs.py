@@ -8,6 +8,7 @@ warning that names no spider, which may concern them all), whatever the console 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from pathlib import Path
 
 from scrapy import Spider, signals
@@ -17,11 +18,25 @@ from scrapy.exceptions import NotConfigured
 from storage import Archive, ArchiveError
 
 LOG_KEEP = 50  # log files kept per portal; older ones are deleted
+SCHEDULER_LOG_BYTES = 5_000_000  # the scheduler's log rotates at this size ...
+SCHEDULER_LOG_BACKUPS = 5  # ... keeping this many older files (scheduler.log.1 ... .5)
 
 
 def log_dir(db: Path) -> Path:
     """Where the runs of the archive at `db` keep their logs."""
     return Path(db).parent / "logs"
+
+
+def scheduler_log_handler(db: Path, max_bytes: int = SCHEDULER_LOG_BYTES,
+                          backups: int = SCHEDULER_LOG_BACKUPS) -> logging.Handler:
+    """The scheduler's own log, `logs/scheduler.log` beside the archive: it runs for months, so the file rotates
+    (at `max_bytes`, `backups` older files kept) instead of growing without end."""
+    folder = log_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(folder / "scheduler.log", maxBytes=max_bytes,
+                                                   backupCount=backups, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return handler
 
 
 def run_log_path(logs: Path, portal: str, run_id: int) -> Path:

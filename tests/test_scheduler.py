@@ -74,6 +74,8 @@ def test_bounded_schedule_runs_each_time_in_its_own_process_and_records_every_ru
     assert rows[0]["new_articles"] == GENERATED_ARTICLES and rows[1]["new_articles"] == 0
     for row in rows:
         assert Path(row["log_path"]).exists() and "Spider closed (finished)" in Path(row["log_path"]).read_text()
+    own_log = (db.parent / "logs" / "scheduler.log").read_text("utf-8")  # the scheduler's own, rotating log
+    assert own_log.count("ended: finished") == 3 and "scheduler stopped after starting 3 runs" in own_log
     status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config(tmp_path)),
                              "--db", str(db), "--json"], cwd=ROOT, env=_env(), capture_output=True, text=True)
     assert status.returncode == 0
@@ -280,3 +282,23 @@ def test_a_slot_that_finds_a_manual_crawl_running_is_skipped_and_leaves_that_run
     finally:
         manual.terminate()
         manual.wait(timeout=60)
+
+
+def test_the_schedulers_own_log_rotates(tmp_path):
+    import logging
+
+    from crawler.run_logs import scheduler_log_handler
+
+    handler = scheduler_log_handler(tmp_path / "a.db", max_bytes=2000, backups=2)
+    logger = logging.getLogger("test.scheduler.rotation")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for n in range(200):
+            logger.warning("portal %d: a line of the scheduler's log that fills the file", n)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    files = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert files == ["scheduler.log", "scheduler.log.1", "scheduler.log.2"]
+    assert all((tmp_path / "logs" / name).stat().st_size <= 2000 for name in files)
