@@ -312,18 +312,32 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from collections import Counter
+
     from crawler import tables
     from crawler.evaluation import corpora
     from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, ours, plain_trafilatura
 
     folders = args.corpora or [f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if f.exists()]
+    if not args.corpora:
+        for missing in (f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if not f.exists()):
+            print(f"skipped: {missing} (not found)", file=sys.stderr)
     if not folders:
         raise UserError("no corpus found; pass a folder with index.jsonl or truth.jsonl")
-    pages = []
+    pages, skipped, other_languages = [], Counter(), 0
     for folder in folders:
         if not folder.is_dir():
             raise UserError(f"corpus folder {folder} does not exist")
-        pages += [p for p in corpora.load(folder) if p.chinese or not args.zh_only]
+        for page in corpora.load(folder, skipped):
+            if page.chinese or not args.zh_only:
+                pages.append(page)
+            else:
+                other_languages += 1
+    for corpus, n in sorted(skipped.items()):
+        print(f"skipped: {n} pages of {corpus} (no truth: neither the corpus nor benchmarks/real-labels labels them)",
+              file=sys.stderr)
+    if other_languages:
+        print(f"skipped: {other_languages} pages not in Chinese (--zh-only)", file=sys.stderr)
     if args.misses:
         for line in misses(tables.progress(pages, "extracting"), ours()):
             print(line)

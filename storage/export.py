@@ -187,7 +187,10 @@ def _files(archive: Archive, fmt: str, out: Path, selection: Selection, progress
     for n, row in enumerate(articles(archive.db, selection), 1):
         path = out / article_path(row, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_whole(path, _front_matter(row, fmt == "md") + (row["text"] or "") + "\n")
+        text = row["text"] or ""
+        if fmt == "md":  # a Markdown paragraph ends at a blank line: one newline would merge them all
+            text = "\n\n".join(line for line in text.split("\n") if line.strip())
+        _write_whole(path, _front_matter(row, fmt == "md") + text + "\n")
         progress(n)
     return n
 

@@ -85,3 +85,23 @@ def test_our_labels_of_real_pages_are_complete():
     for label in labels.values():
         assert label["page_type"] in ("article", "list", "not_found", "not_article")
         assert label["page_type"] != "article" or (label["title"] and label["body"])
+
+
+def test_eval_says_which_pages_it_skipped_and_why(tmp_path, capsys):
+    """A corpus page without truth, and a page in another language under --zh-only, are named, not dropped
+    silently."""
+    import json
+
+    from crawler.cli import main
+
+    page = "<html><head><title>民警</title></head><body><p>民警巡逻。</p></body></html>"
+    (tmp_path / "p.html").write_text(page, "utf-8")
+    rows = [{"id": "c/1", "corpus": "unlabelled-corpus", "html": "p.html", "url": "http://a.example.cn/1.html",
+             "lang": "zh", "page_type": "article", "gt": {}},
+            {"id": "c/2", "corpus": "english", "html": "p.html", "url": "http://b.example.com/2.html",
+             "lang": "en", "page_type": "article", "gt": {"title": "x", "body": "y"}}]
+    (tmp_path / "index.jsonl").write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    assert main(["eval", str(tmp_path), "--zh-only"]) == 0
+    err = capsys.readouterr().err
+    assert "skipped: 1 pages of unlabelled-corpus (no truth" in err
+    assert "skipped: 1 pages not in Chinese (--zh-only)" in err

@@ -65,6 +65,9 @@ def test_one_file_per_article_in_portal_year_month_folders_with_safe_names(archi
     assert "url: " in first and "第0篇 民警正文。" in first
     if fmt == "md":
         assert first.startswith("---\ntitle: ")
+        assert "第0篇 民警正文。\n\n第二段。" in first  # paragraphs a Markdown renderer keeps apart
+    else:
+        assert "第0篇 民警正文。\n第二段。" in first
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import ast
 import gzip
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,9 @@ def real_labels(folder: Path = REAL_LABELS) -> dict[str, dict]:
     return labels
 
 
-def shared_pages(folder: Path) -> Iterator[LabelledPage]:
+def shared_pages(folder: Path, skipped: Counter | None = None) -> Iterator[LabelledPage]:
     """The shared extraction benchmarks (index.jsonl), with our labels where a corpus has none; pages without
-    usable truth are skipped."""
+    usable truth are skipped (counted by corpus in `skipped`)."""
     labels = real_labels()
     for line in (folder / "index.jsonl").read_text("utf-8").splitlines():
         row = json.loads(line)
@@ -92,6 +93,8 @@ def shared_pages(folder: Path) -> Iterator[LabelledPage]:
             row = {**row, "url": row["url"] or label.get("url"), "page_type": label["page_type"]}
             gt = {key: label[key] for key in ("title", "date", "source", "author", "body") if label.get(key)}
         if not gt and row["page_type"] == "article":
+            if skipped is not None:
+                skipped[row["corpus"]] += 1
             continue  # unlabelled (gne-unlabeled)
         body = gt.get("body")
         if "body_html_path" in gt:
@@ -135,9 +138,10 @@ def all_bodies(shared: Path = SHARED_CORPORA, own: Path = OWN_SET) -> Iterator[t
         yield page.id, page.html
 
 
-def load(folder: Path) -> list[LabelledPage]:
+def load(folder: Path, skipped: Counter | None = None) -> list[LabelledPage]:
+    """The labelled pages of a corpus folder; `skipped` counts, by corpus, the pages left out for want of truth."""
     if (folder / "index.jsonl").exists():
-        return list(shared_pages(folder))
+        return list(shared_pages(folder, skipped))
     if (folder / "truth.jsonl").exists():
         return list(own_pages(folder))
     raise CorpusError(f"{folder} has neither index.jsonl nor truth.jsonl; pass a corpus folder")
