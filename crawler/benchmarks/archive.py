@@ -47,6 +47,7 @@ def build(path: Path, articles: int, seed: int = 7, batch: int = 1000) -> tuple[
     archive = Archive.open(path)
     portals = ["zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj"]
     seconds = []
+    began_all = time.monotonic()
     for start in range(0, articles, batch):
         pages = []
         for n in range(start, min(start + batch, articles)):
@@ -57,8 +58,11 @@ def build(path: Path, articles: int, seed: int = 7, batch: int = 1000) -> tuple[
         began = time.perf_counter()
         archive.write_batch(pages)
         seconds.append((time.perf_counter() - began) / len(pages))
-        if start and start % 10_000 == 0:
-            print(f"  {start} articles ...", flush=True)
+        done = min(start + batch, articles)
+        if done % 10_000 == 0 and done < articles:
+            elapsed = time.monotonic() - began_all
+            left = elapsed / done * (articles - done)  # adding costs the same at any size: the pace holds
+            print(f"  {done:,} of {articles:,} articles, {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
     return archive, seconds
 
 
