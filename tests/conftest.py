@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -95,6 +96,13 @@ class Crawl:
     def start(self) -> subprocess.Popen:
         return subprocess.Popen(self.command(), cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=_env())
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (for a server a test starts, or for nothing to listen on)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _env() -> dict[str, str]:

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import urllib.request
 import pytest
 
 from storage import Archive, Article, Page
-from tests.conftest import ROOT, _env
+from tests.conftest import ROOT, _env, free_port
 
 ARTICLES = [
     ("宁波警方追逃成果显著", "今年以来，宁波民警开展追逃专项行动，抓获在逃人员120名。\n其中，公安部A级通缉令逃犯2名。"),
@@ -26,12 +25,6 @@ ARTICLES = [
     ("宁波交警夜查酒驾", "宁波交警连续开展夜查行动，查处酒驾醉驾违法行为35起。"),
 ]
 COPY_URL = "http://nb.cnnb.com.cn/copy/0.shtml"  # the first article again, published a day later
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 
 from crawler.processes import descendants
 from replica.generated import HOST, PER_LIST
-from tests.conftest import GENERATED_ARTICLES, Crawl
+from tests.conftest import GENERATED_ARTICLES, Crawl, free_port
 
 LIST_PAGES = GENERATED_ARTICLES // PER_LIST
 
@@ -128,11 +128,7 @@ def test_a_second_sigterm_still_stores_what_was_fetched_and_records_the_run(repl
 
 def test_a_crawl_in_which_no_page_could_be_fetched_fails_with_its_reason_in_one_line(tmp_path):
     """Nothing listens at REPLICA_URL: every request is refused. The run is failed, not finished (issue 16)."""
-    import socket
-
-    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     db = tmp_path / "archive.db"
     result = Crawl(f"http://127.0.0.1:{port}", db, ("zjol",)).run(timeout=120)
     assert result.returncode == 1, result.stderr[-3000:]

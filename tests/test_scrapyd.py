@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,16 +20,10 @@ from pathlib import Path
 import pytest
 
 from crawler.run_logs import log_dir, run_log_path
-from tests.conftest import FAST, ROOT
+from tests.conftest import FAST, ROOT, free_port
 
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
 DEPLOY = Path(sys.executable).with_name("scrapyd-deploy")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(url: str, data: list[tuple[str, str]] | None = None) -> dict:

@@ -13,6 +13,7 @@ process of the crawl (the crawl, the pool's server, each worker) are read from /
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ FAST_CRAWL = {  # loopback needs no politeness: measure the crawler, not the del
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "LOG_LEVEL": "WARNING",
 }
-TICKS = 100  # /proc CPU times are in clock ticks (USER_HZ)
+TICKS = os.sysconf("SC_CLK_TCK")  # /proc CPU times are in clock ticks (USER_HZ)
 
 
 @dataclass
