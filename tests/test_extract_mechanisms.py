@@ -265,3 +265,13 @@ def test_long_runs_of_letters_or_separators_cost_no_backtracking():
     date_in_text("mar" * 40000)
     strip_site_suffix("标题" + "-网" * 10000)
     assert time.process_time() - start < 2  # seconds; quadratic versions took over a minute
+
+
+def test_a_date_only_in_a_list_of_other_stories_is_not_the_publication_time():
+    related = "".join(f"<li><a href='/n{i}.html'>其他新闻标题第{i}条关于交通安全</a><span>2018-0{i + 1}-11</span></li>"
+                      for i in range(5))
+    html = page(f"<h1>德州警方破获跨省电信诈骗案</h1><div class=c>{'民警破获一起跨省电信诈骗案件，抓获嫌疑人。' * 20}</div>"
+                f"<ul class=rel>{related}</ul>")
+    assert extract_page(html, "http://www.example.com/a/b.html").published is None
+    signed = html.replace("</div><ul".encode(), "<p>德州市公安局</p><p>二〇一九年九月七日</p></div><ul".encode())
+    assert extract_page(signed, "http://www.example.com/a/b.html").published == "2019-09-07"

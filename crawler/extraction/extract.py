@@ -43,6 +43,7 @@ STATUSES = ("article", "not_found", "not_article", "error")
 # still yields articles, but its rules need updating.
 BODY_BY_PORTAL, BODY_BY_GENERIC = "portal", "generic"
 _MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's title (a page of boxes has many)
+_SIGN_OFF_LINES = 3  # lines at the end of a story (and just below it) where a notice signs off with its date
 # trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
 # included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
 # second try, when precision finds too little (it drops some stories whose paragraphs are dense with links).
@@ -177,11 +178,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         url,
         "article",
         title=title,
-        published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
-                   or metadata.date_in_meta(root)
-                   or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
-                   or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
-                   or metadata.date_by_htmldate(root)),
+        published=_published(root, url, raw, options, info, page_lines, body_lines, (headline_texts, nav_texts)),
         source=_source(root, url, raw, options, info, around, title, named),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
@@ -209,7 +206,7 @@ def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info
             or (_cms_source(named()) if any(s[1:] in raw for s in CMS_SOURCES) else None)
             or (metadata.paper_name(root.findtext(".//title") or "")
                 if EPAPER_MARKUP.search(raw) or EPAPER_URL.search(url) else None)
-            or metadata.outlet_in(info, title))
+            or metadata.source_in_script(raw) or metadata.outlet_in(info, title))
 
 
 def _cms_source(named: list[HtmlElement]) -> str | None:
@@ -335,6 +332,33 @@ def _body_container(root: HtmlElement, options: ExtractOptions,
 
 _NAV_TEXT_CHARS = 8  # menu entries are short: "首页", "国内", "工作动态"
 _NAV_SPLIT = re.compile(r"[\s\-|｜/·>»›]+")
+
+
+def _published(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info: str, page_lines: list[str],
+               body_lines: list[str], link_texts: tuple[set[str], set[str]]) -> str | None:
+    """The publication time, from the places a reader looks first: the info line by the headline, the CMS's own
+    record, the head, a labelled line, the URL, a dated line above the story, a notice's sign-off; htmldate's
+    guess last, and not when it is only a date of another story in a list. A day read without its time gets
+    the time the info line prints without the year."""
+    day = (metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
+           or metadata.date_in_meta(root)
+           or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
+           or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
+           or metadata.date_signed([*body_lines[-_SIGN_OFF_LINES:],
+                                    *regions.below(page_lines, body_lines)[:_SIGN_OFF_LINES]])
+           or _not_only_listed(metadata.date_by_htmldate(root), page_lines, link_texts))
+    return metadata.with_time_of_day(day, info)
+
+
+def _not_only_listed(day: str | None, page_lines: list[str], link_texts: tuple[set[str], set[str]]) -> str | None:
+    """A guessed day, unless the page prints it only beside links to other stories (a related-news list)."""
+    if not day:
+        return None
+    shown = [line for line in page_lines
+             if any((metadata.iso_date(m) or "")[:10] == day[:10] for m in metadata.date_matches(line))]
+    if shown and all(pagetype.is_link_line(line, *link_texts) for line in shown):
+        return None
+    return day
 
 
 def _link_texts(root: HtmlElement) -> tuple[set[str], set[str]]:
