@@ -149,6 +149,7 @@ def test_a_notice_signs_off_with_its_date_alone_on_a_line():
         ('window.DATA = {"media": "扬眼", "media_id": "5183008"}', "扬眼"),
         ('var cfg = {source: "pc", mediaName: "http://x.cn/", sourceName: "新华社"}', "新华社"),  # Chinese, no URL
         ('{source: "weibo"}', None),
+        ('var nickname = htmlDecode("平安浙江");', "平安浙江"),  # a WeChat post's account
     ],
 )
 def test_a_source_kept_in_the_pages_script_config(script, expected):

@@ -282,7 +282,7 @@ def source_in_meta(root: HtmlElement) -> str | None:
 def source_in_script(raw: str) -> str | None:
     """A source named in a script's page config (`window.DATA = {"media": "扬眼"}`), in Chinese, not a URL."""
     for match in SCRIPT_SOURCE.finditer(raw):
-        value = clean_line(match.group(1))
+        value = clean_line(match.group(1) or match.group(2))
         if _CJK.search(value) and "http" not in value and not LABEL_WORD.match(value):
             return value
     return None

@@ -210,17 +210,19 @@ URL_DATES = (
 CMS_DATES = (r"<!--enpproperty\s*<date>(?P<date>\d{4}-\d{1,2}-\d{1,2})",
              r'var ct = "(?P<epoch>\d{10})"')  # a WeChat post's publication time, seconds since 1970
 # Elements whose text is the source in the CMSs and platforms many sites share (a WeChat account's name).
-CMS_SOURCES = ("#js_name", ".rich_media_meta_nickname", ".account_nickname_inner")
+CMS_SOURCES = ("#js_name", ".rich_media_meta_nickname", ".account_nickname_inner", ".profile_nickname",
+               ".wx_follow_nickname")
 # A source a page keeps in its script's config object (`source: '补壹刀微信公号', // 来源`, `"media": "扬眼"`):
 # the first such value in Chinese.
 SCRIPT_SOURCE = re.compile(r"""(?<![\w.])["']?(?:source|media|mediaName|media_name|sourceName|source_name|articleSource)"""
-                           r"""["']?\s*[:=]\s*["']([^"'<>\\\n]{2,30})["']""")
+                           r"""["']?\s*[:=]\s*["']([^"'<>\\\n]{2,30})["']|"""
+                           r"""var nickname = (?:htmlDecode\()?["']([^"'<>\\\n]{2,30})["']""")  # a WeChat account
 # <meta> names that carry the source (TRS's ContentSource, "source").
 SOURCE_META = ("contentsource", "source", "article:source", "og:article:source")
 # A Founder e-paper (or one like it): the paper is the source; its name is in the page's title
 # ("宁波日报数字报-第A03版:要闻" → 宁波日报).
 EPAPER_MARKUP = re.compile(r"<founder-|<!--enpcontent|<!--enpproperty", re.I)
-EPAPER_URL = re.compile(r"/html/\d{4}-\d{2}/\d{2}/content_|/pc/content/\d{6}/\d{2}/|/content/\d{6}/\d{2}/content_")
+EPAPER_URL = re.compile(r"/html/\d{4}-\d{2}/\d{2}/(?:content_|nw\.D\d+)|/pc/content/\d{6}/\d{2}/|/content/\d{6}/\d{2}/content_")
 PAPER_NAME = re.compile(r"^(\S{2,10}?(?:日报|晚报|早报|商报|时报|日報|晚報|時報|报|報))(?:数字报|数字版|电子版|电子报|數位版|數字報)?$")
 # A time printed with its label outside the info line ("发布时间：2005/05/17 22:11:42", "时间：2004年10月21日").
 # Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose
