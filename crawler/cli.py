@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folders with index.jsonl (shared corpora) or truth.jsonl (our labelled set); "
                                "default: ../shared/corpora and benchmarks/labelled")
     evaluate.add_argument("--zh-only", action="store_true", help="only the Chinese pages of the shared corpora")
+    evaluate.add_argument("--renamed-classes", action="store_true",
+                          help="also score ours on the pages with every class and id renamed (a template change)")
     evaluate.add_argument("--misses", action="store_true",
                           help="list our wrong answers page by page instead (validation sites are left out)")
 
@@ -316,7 +318,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from crawler import tables
     from crawler.evaluation import corpora
-    from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, ours, plain_trafilatura
+    from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, on_renamed_classes, ours, plain_trafilatura
 
     folders = args.corpora or [f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if f.exists()]
     if not args.corpora:
@@ -342,8 +344,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for line in misses(tables.progress(pages, "extracting"), ours()):
             print(line)
         return 0
-    tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(),
-                                                              "trafilatura": plain_trafilatura})
+    extractors = {"ours": ours(), "trafilatura": plain_trafilatura}
+    if args.renamed_classes:
+        extractors["ours, renamed classes"] = on_renamed_classes(ours())
+    tallies = evaluate(tables.progress(pages, "extracting"), extractors)
     tables.print_eval(tallies, SPLIT_PREFIX)
     return 0
 
