@@ -275,3 +275,33 @@ def test_a_date_only_in_a_list_of_other_stories_is_not_the_publication_time():
     assert extract_page(html, "http://www.example.com/a/b.html").published is None
     signed = html.replace("</div><ul".encode(), "<p>德州市公安局</p><p>二〇一九年九月七日</p></div><ul".encode())
     assert extract_page(signed, "http://www.example.com/a/b.html").published == "2019-09-07"
+
+
+_HEADLINE = "温州警方破获一起跨省电信诈骗案"
+
+
+def _framed(head: str, top: str, logo: str = "<h1>平安温州</h1>") -> bytes:
+    story = "".join(f"<p>{'民警在辖区开展安全检查，提醒群众注意防范电信诈骗。' * 4}</p>" for _ in range(4))
+    return (f"<html><head><meta charset='utf-8'>{head}</head><body><div>{logo}</div><div><a href='/a'>首页</a>"
+            f"<a href='/b'>警务动态</a></div>{top}<div>2019-09-07 来源：温州公安</div><div>{story}</div>"
+            f"<div>版权所有 平安温州</div></body></html>").encode()
+
+
+@pytest.mark.parametrize(
+    ("html"),
+    [
+        _framed("<title>平安温州</title>", f"<p><strong>{_HEADLINE}</strong></p>"),  # the title is the site's name
+        _framed(f"<title>平安温州</title><meta property='og:title' content='{_HEADLINE}'>", f"<div>{_HEADLINE}</div>"),
+        _framed(f"<title>【平安温州】{_HEADLINE}</title>", f"<div>{_HEADLINE}</div>"),  # the name before the title
+        _framed("", f"<table><tr><td>{_HEADLINE}</td></tr></table>"),  # no title at all
+        _framed("<title>首页</title>", f"<h2>{_HEADLINE}</h2>", logo="<h1><a href='/'>温州平安</a></h1>"),  # the logo
+    ],
+)
+def test_a_site_name_in_words_no_rule_knows_is_no_headline(html):
+    """The name is shown to be the site's by the page itself: its footer's copyright line, or a link home."""
+    assert extract_page(html, "http://www.example.com/news/a.html").title == _HEADLINE
+
+
+def test_a_columns_label_before_the_title_stays():
+    html = _framed("<title>【资讯汇总】9月26日重要资讯汇总</title>", "<h2>【资讯汇总】9月26日重要资讯汇总</h2>")
+    assert extract_page(html, "http://www.example.com/news/a.html").title == "【资讯汇总】9月26日重要资讯汇总"

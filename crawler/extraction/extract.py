@@ -140,14 +140,17 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     page_lines = blocks.lines(root.body if root.body is not None else root)
     candidates: list[str] = []
+    site_names: frozenset[str] = frozenset()
     if not title:
         elements = chain((el for el in named() if TITLE_CLASSES.intersection(el.get("class", "").split())
                           or el.get("id") in TITLE_IDS), root.iter(*TITLE_TAGS))
         candidates = [text for el in islice(elements, _MAX_TITLE_CANDIDATES)
                       if (text := blocks.short_text(el, headline.MAX_CHARS))]
-        title = headline.choose(candidates, own_titles, page_lines)
+        site_names = headline.site_names(root, page_lines, [*candidates, *own_titles])
+        own_titles = list(dict.fromkeys(headline.without_site_prefix(t, site_names) for t in own_titles))
+        title = headline.choose(candidates, own_titles, page_lines, site_names)
     confirmed = title is not None
-    title = title or next(iter(headline.own_titles(own_titles)), None)
+    title = title or next(iter(headline.own_titles(own_titles, site_names)), None)
     own_title = own_titles[0] if own_titles else title
     if own_title and NON_ARTICLE_TITLE.search(own_title):
         return Extraction(url, "not_article", f"search, tag or column page (title: {own_title})", title=title)
@@ -164,7 +167,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
 
     if not confirmed:  # the page does not say which line is its headline: the one above the story is
         story_at = regions.start_at(page_lines, raw_lines, title)
-        title = headline.above_story(page_lines, story_at, candidates, own_titles) or title or next(iter(own_titles), None)
+        title = (headline.above_story(page_lines, story_at, candidates, own_titles, site_names)
+                 or title or next(iter(own_titles), None))
     info = "\n".join(regions.info_region(page_lines, raw_lines, title))
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     captions = (blocks.caption_texts(container, blocks.named(container)) if container is not None
@@ -186,7 +190,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     )
     rejection = pagetype.rejection(
         pagetype.Page(text, body_lines, linked, page_lines, headline_texts, raw, container is not None,
-                      bool(title) and not headline.is_site_name(title), confirmed,
+                      bool(title) and not headline.is_site_name(title, site_names), confirmed,
                       () if confirmed else pagetype.link_items(root)),
         options.min_chars, options.list_link_share)
     if rejection:
