@@ -6,7 +6,7 @@ import re
 import tomllib
 from importlib import resources
 from importlib.resources.abc import Traversable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +27,14 @@ class UnknownPortalError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def _matches(patterns: tuple[re.Pattern[str], ...], url: str) -> bool:
+    """Whether a pattern matches the URL's path, or its path and query when the pattern names a query (`\\?`):
+    WeChat articles differ only in their query (/s?__biz=ACCOUNT&mid=...)."""
+    parts = urlsplit(url)
+    with_query = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return any(p.search(with_query if r"\?" in p.pattern else parts.path) for p in patterns)
 
 
 def _host_in(url: str, domains: tuple[str, ...]) -> bool:
@@ -61,10 +69,10 @@ class Portal:
     extra: dict = field(default_factory=dict, compare=False)
 
     def is_article_url(self, url: str) -> bool:
-        return any(p.search(urlsplit(url).path) for p in self.article_patterns)
+        return _matches(self.article_patterns, url)
 
     def is_list_url(self, url: str) -> bool:
-        return any(p.search(urlsplit(url).path) for p in self.list_patterns)
+        return _matches(self.list_patterns, url)
 
     def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
         """How extraction reads this portal's pages: its own selectors first, then the generic ones."""
@@ -166,7 +174,8 @@ def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict
     entries = data.get("portals")
     if not isinstance(entries, dict) or not entries:
         raise PortalConfigError(f"portal config {path} declares no [portals.NAME] entry")
-    portals = {name: _portal_from_entry(name, entry) for name, entry in entries.items()}
+    sites = _sites_from(data)
+    portals = {name: _with_site_rules(_portal_from_entry(name, entry), sites) for name, entry in entries.items()}
     defaults = data.get("health", {})
     try:
         rules = {name: HealthRules.from_config({**defaults, **p.health}) for name, p in portals.items()}
@@ -188,15 +197,26 @@ def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[
 
 
 def portal_for_url(portals: dict[str, Portal], url: str) -> Portal | None:
-    """The portal whose domains hold this URL."""
-    return next((p for p in portals.values() if p.owns(url)), None)
+    """The portal whose domains hold this URL; of several (WeChat accounts share one host), one whose article
+    patterns match it."""
+    owners = [p for p in portals.values() if p.owns(url)]
+    return next((p for p in owners if p.is_article_url(url)), owners[0] if owners else None)
+
+
+def _sites_from(data: dict) -> dict[str, SiteRules]:
+    return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
+            for name, entry in data.get("sites", {}).items()}
+
+
+def _with_site_rules(portal: Portal, sites: dict[str, SiteRules]) -> Portal:
+    """A portal on a site with [sites] rules (a WeChat account) extracts by them, its own `extract` on top."""
+    site = next((s for s in sites.values() if all(s.owns(f"http://{d}/") for d in portal.allowed_domains)), None)
+    return replace(portal, extract={**site.extract, **portal.extract}) if site else portal
 
 
 def load_sites(path: str | Path | None = None) -> dict[str, SiteRules]:
     """The [sites.NAME] extraction rules (WeChat articles and the like)."""
-    data = _read_config(Path(path) if path else DEFAULT_PORTALS_FILE)
-    return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
-            for name, entry in data.get("sites", {}).items()}
+    return _sites_from(_read_config(Path(path) if path else DEFAULT_PORTALS_FILE))
 
 
 def options_for_url(url: str, path: str | Path | None = None) -> ExtractOptions:

@@ -123,7 +123,8 @@ class PortalSpider(Spider):
         yield from self._article_requests(link.strip() for link in links)
 
     def _article_links(self, response: Response) -> list[str]:
-        hrefs = response.css(f"{self.portal.link_selector}::attr(href)").getall()
+        selector = self.portal.link_selector  # a selector ending in ::attr(NAME) reads that attribute, not href
+        hrefs = response.css(selector if "::attr(" in selector else f"{selector}::attr(href)").getall()
         if self.portal.links_in_scripts:
             hrefs += _HREF.findall(response.text)
         return [response.urljoin(h.strip()) for h in hrefs]
