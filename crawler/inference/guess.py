@@ -22,7 +22,7 @@ from lxml.html import HtmlElement, document_fromstring
 from crawler.extraction import ExtractOptions, Extraction, extract_page
 from crawler.extraction.decode import decode_html
 from crawler.inference import discovery, selectors
-from crawler.inference.links import Cluster, Link, article_clusters, clusters, page_links
+from crawler.inference.links import Cluster, Link, article_clusters, clusters, page_links, shape_pattern
 from crawler.inference.schedule import cron_for, link_date, publication_interval_hours
 from crawler.inference.source import PageSource, SourceError
 from crawler.portals import PortalConfigError, _portal_from_entry
@@ -63,6 +63,7 @@ class PortalGuess:
     list_patterns: list[str] = field(default_factory=list)
     max_list_pages: int = 1
     list_pages: list[str] = field(default_factory=list)
+    forwarded: dict[str, str] = field(default_factory=dict)  # channel page -> the list page it forwards to
     links_in_scripts: bool = False
     sitemaps: dict[str, int] = field(default_factory=dict)  # url -> how many article URLs it lists
     feeds: dict[str, int] = field(default_factory=dict)
@@ -121,6 +122,18 @@ def _walk_lists(source: PageSource, first: _ListPage, hosts: set[str],
     return pages, bool(queue)
 
 
+def _forwarded(source: PageSource, page: _ListPage, hosts: set[str], guess: PortalGuess) -> _ListPage:
+    """The page a list starts on: the channel page itself, or, when it lists no articles, the page it forwards
+    to (an e-paper's `index.htm` sends the reader to today's `node_1.htm`)."""
+    if article_clusters(page.links, hosts):
+        return page
+    target = discovery.forward_target(page.root, page.links, page.url, hosts)
+    if target and (urlsplit(target).hostname or "") in hosts and (forwarded := _read_list(source, target)):
+        guess.forwarded[page.url] = forwarded.url
+        return forwarded
+    return page
+
+
 def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -> PortalGuess:
     """Everything `portal add` shows: the entry inferred from these channel pages, with its evidence."""
     starts = []
@@ -134,14 +147,21 @@ def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -
     hosts = {(urlsplit(p.url).hostname or "").lower() for p in starts}
     name = name or default_name(starts[0].url)
     guess = PortalGuess(name, starts[0].title, sorted(hosts), [p.url for p in starts], [])
+    firsts = [_forwarded(source, page, hosts, guess) for page in starts]
     rule = discovery.Pagination()
-    for page in starts:
+    for page in firsts:
         found = discovery.pagination(page.links, hosts)
         rule.next_page_texts = sorted({*rule.next_page_texts, *found.next_page_texts})
         rule.list_patterns = sorted({*rule.list_patterns, *found.list_patterns})
+    articles = {link.path for page in firsts for c in article_clusters(page.links, hosts) for link in c.links}
+    rule.list_patterns = [p for p in rule.list_patterns if not any(re.search(p, path) for path in articles)]
+    for target in guess.forwarded.values():  # the spider must follow the entry page's link to it
+        if not any(re.search(p, urlsplit(target).path) for p in rule.list_patterns):
+            rule.list_patterns.append(shape_pattern([urlsplit(target).path]))
     lists = []
-    for page in starts:
+    for start, page in zip(starts, firsts):
         walked, more = _walk_lists(source, page, hosts, rule) if rule else ([page], False)
+        walked = [start, *walked] if page is not start else walked
         lists += walked
         guess.max_list_pages = max(guess.max_list_pages, discovery.MAX_LIST_PAGES if more else len(walked))
     guess.next_page_texts, guess.list_patterns = rule.next_page_texts, rule.list_patterns

@@ -10,7 +10,7 @@ it, is such an element; a title selector only if its text is the extracted headl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
@@ -100,10 +100,21 @@ def body_fit(selector: str, sample: Sample) -> float:
     return 0.0
 
 
+def without_template_lines(samples: list[Sample]) -> list[Sample]:
+    """The samples with the lines their texts all share taken out: a line printed on every page (a footer the
+    extractor kept) is the template's, and the story's container need not hold it."""
+    if len(samples) < 2:
+        return samples
+    shared = set.intersection(*({line.strip() for line in s.text.splitlines()} for s in samples)) - {""}
+    return [replace(s, text="\n".join(line for line in s.text.splitlines() if line.strip() not in shared))
+            for s in samples]
+
+
 def body_selector(samples: list[Sample]) -> str | None:
     """The selector that holds on every sample, the tightest (an id before a class on a tie); None if none does."""
     if not samples:
         return None
+    samples = without_template_lines(samples)
     candidates = set(body_candidates(samples[0]))
     for sample in samples[1:]:
         candidates &= set(body_candidates(sample))
