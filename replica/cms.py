@@ -109,9 +109,9 @@ class CmsSite:
                 f'浙ICP备{rng.randint(10000000, 99999999)}号 浙公网安备 {rng.randint(33010000000000, 33019999999999)}号</p>'
                 f'<p>最后更新：2026年11月30日 建议使用1280×1024分辨率 发布日期：2026-11-{rng.randint(1, 29):02d}</p></div>')
 
-    def _related(self, story: Story, others: list[tuple[str, Story]], relative=lambda p: p) -> str:
+    def _related(self, story: Story, others: list[tuple[str, Story]]) -> str:
         picks = random.Random(story.seed + ":rel").sample(others, min(len(others), 5))
-        items = "".join(f'<li><a href="{relative(p)}">{s.title}</a><span>{s.published}</span></li>' for p, s in picks)
+        items = "".join(f'<li><a href="{p}">{s.title}</a><span>{s.published}</span></li>' for p, s in picks)
         return f'<div class="{self.names["related"]}"><h3>相关新闻</h3><ul>{items}</ul></div>'
 
     def _info(self, story: Story, moment: str) -> str:
@@ -165,7 +165,7 @@ class CmsSite:
                 f'<p><a href="/zt/{rng.choice(("qmfz", "pajs"))}/index.{ext}">全民反诈 守护平安专题</a></p></div>')
         for i, page in enumerate(pages):
             name = lambda k: f"index_{k}.{ext}" if k else f"index.{ext}"  # noqa: E731
-            items = "".join(f'<li><a href="./{detail("", s)[0:]}" title="{s.title}">{s.title}</a>'
+            items = "".join(f'<li><a href="./{detail("", s)}" title="{s.title}">{s.title}</a>'
                             f'<span class="{self.names["date"]}">{s.published}</span></li>' for s in page)
             script = f'<script>createPageHTML({len(pages)}, {i}, "index", "{ext}");</script>'
             if style == "next":

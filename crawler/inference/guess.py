@@ -28,6 +28,8 @@ from crawler.inference.source import PageSource, SourceError
 from crawler.portals import PortalConfigError, _portal_from_entry
 
 SAMPLES_PER_PATTERN = 3
+SIDEBAR_SHARE = 5  # a group of template links this many times smaller than the biggest is no channel's list
+AMBIGUOUS_LINKS = 3  # an article pattern drawn from fewer links than this is a guess a person should confirm
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HOST_WORDS = {"www", "com", "cn", "net", "org", "gov", "edu", "html"}
 
@@ -70,6 +72,7 @@ class PortalGuess:
     charset: str = "utf-8"
     body_selectors: list[str] = field(default_factory=list)
     title_selectors: list[str] = field(default_factory=list)
+    source_selectors: list[str] = field(default_factory=list)
     samples: list[SampleResult] = field(default_factory=list)
     schedule: str = "0 */6 * * *"
     interval_hours: float | None = None
@@ -134,6 +137,23 @@ def _forwarded(source: PageSource, page: _ListPage, hosts: set[str], guess: Port
     return page
 
 
+def _on_every_page(pages: list[_ListPage]) -> set[str]:
+    """The links every page of a walked list shares (two pages at least): the template's menus and sidebars."""
+    if len(pages) < 2:
+        return set()
+    return set.intersection(*({link.url for link in page.links} for page in pages))
+
+
+def _without_sidebars(found: list[Cluster], chrome: set[str]) -> list[Cluster]:
+    """The article groups without a small one that only the template's sidebar shows (another channel's picture
+    news on every list page): the channel's own articles change from page to page."""
+    if len(found) < 2:
+        return found
+    biggest = max(len(c.paths) for c in found)
+    return [c for c in found if not (len(c.paths) * SIDEBAR_SHARE < biggest
+                                     and all(link.url in chrome for link in c.links))]
+
+
 def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -> PortalGuess:
     """Everything `portal add` shows: the entry inferred from these channel pages, with its evidence."""
     starts = []
@@ -158,16 +178,17 @@ def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -
     for target in guess.forwarded.values():  # the spider must follow the entry page's link to it
         if not any(re.search(p, urlsplit(target).path) for p in rule.list_patterns):
             rule.list_patterns.append(shape_pattern([urlsplit(target).path]))
-    lists = []
+    lists, chrome = [], set()
     for start, page in zip(starts, firsts):
         walked, more = _walk_lists(source, page, hosts, rule) if rule else ([page], False)
+        chrome |= _on_every_page(walked)
         walked = [start, *walked] if page is not start else walked
         lists += walked
         guess.max_list_pages = max(guess.max_list_pages, discovery.MAX_LIST_PAGES if more else len(walked))
     guess.next_page_texts, guess.list_patterns = rule.next_page_texts, rule.list_patterns
     guess.list_pages = [p.url for p in lists]
     links = [link for page in lists for link in page.links]
-    found = article_clusters(links, hosts)
+    found = _without_sidebars(article_clusters(links, hosts), chrome)
     guess.other_shapes = [c for c in clusters(links, hosts) if c not in found][:8]
     if not found:
         raise InferenceError(_no_articles_message(guess))
@@ -236,12 +257,14 @@ def _infer_selectors(guess: PortalGuess, source: PageSource, found: list[Cluster
                 if result.status == "article" and result.text:
                     articles += 1
                     read.append(selectors.parse_sample(answer.url, answer.body, answer.content_type,
-                                                       guess.charset, result.text, result.title))
+                                                       guess.charset, result.text, result.title, result.source))
     for group in selectors.group_by_pattern(read, guess.article_patterns):
         if (body := selectors.body_selector(group)) and body not in guess.body_selectors:
             guess.body_selectors.append(body)
         if (title := selectors.title_selector(group)) and title not in guess.title_selectors:
             guess.title_selectors.append(title)
+        if (source := selectors.source_selector(group)) and source not in guess.source_selectors:
+            guess.source_selectors.append(source)
     options = extract_options(guess)
     for answer in fetched:
         result = (extract_page(answer.body, answer.url, answer.status, answer.content_type, options=options)
@@ -249,9 +272,31 @@ def _infer_selectors(guess: PortalGuess, source: PageSource, found: list[Cluster
         guess.samples.append(SampleResult(answer.url, answer.status, result))
 
 
+def doubts(guess: PortalGuess) -> list[str]:
+    """What a person must look at before this entry is written: an article pattern whose sample pages mostly do
+    not extract to articles (a dead link or a stray list page among as many good samples is the site's, shown with the
+    samples), patterns drawn from very few links, numbered headline links that no pattern takes."""
+    found = []
+    for pattern in guess.article_patterns:
+        samples = [s for s in guess.samples if re.search(pattern, urlsplit(s.url).path)]
+        failed = [s for s in samples if s.extraction is None or s.extraction.status != "article"
+                  or not s.extraction.text]
+        if failed and len(failed) > len(samples) - len(failed):
+            found += [f"sample {s.url} " + (f"was not fetched (http {s.status})" if s.extraction is None else
+                      f"extracted to {s.extraction.status}"
+                      f"{f' ({s.extraction.reason})' if s.extraction.reason else ''}, not an article")
+                      for s in failed]
+    found += [f"article pattern {pattern} rests on {len(paths)} links only"
+              for pattern, paths in guess.matches.items() if len(paths) < AMBIGUOUS_LINKS]
+    found += [f"link group {c.pattern} ({len(c.paths)} numbered links, e.g. {c.links[0].text!r}) looks like "
+              f"articles too but was not taken" for c in guess.other_shapes if c.near_articles()
+              and not any(re.search(p, path) for p in guess.list_patterns for path in c.paths)]
+    return list(dict.fromkeys(found))
+
+
 def extract_options(guess: PortalGuess) -> ExtractOptions:
     return ExtractOptions(body_selectors=tuple(guess.body_selectors), title_selectors=tuple(guess.title_selectors),
-                          default_charset=guess.charset)
+                          source_selectors=tuple(guess.source_selectors), default_charset=guess.charset)
 
 
 # The entry as TOML -----------------------------------------------------------------------------------------
@@ -289,6 +334,8 @@ def to_toml(guess: PortalGuess) -> str:
         lines.append(f"extract.body = {_strings(guess.body_selectors)}")
     if guess.title_selectors:
         lines.append(f"extract.title = {_strings(guess.title_selectors)}")
+    if guess.source_selectors:
+        lines.append(f"extract.source = {_strings(guess.source_selectors)}")
     return "\n".join(lines) + "\n"
 
 
