@@ -234,6 +234,7 @@ def _portal_list(args: argparse.Namespace) -> int:
 def _portal_add(args: argparse.Namespace) -> int:
     from crawler import run
     from crawler.inference import guess as inference
+    from crawler.inference.doubts import doubts
     from crawler.inference.report import print_guess
     from crawler.inference.source import PageSource
     from crawler.portals import DEFAULT_PORTALS_FILE
@@ -264,9 +265,9 @@ def _portal_add(args: argparse.Namespace) -> int:
     if not args.write:
         print(f"(shown only; add --write to add it to {config})")
         return 0
-    if (doubtful := inference.doubts(found)) and not args.force and not _confirmed(len(doubtful)):
-        print(f"error: not written: {len(doubtful)} doubt(s) above; check the entry, then add --force to write it anyway",
-              file=sys.stderr)
+    if (doubtful := doubts(found)) and not args.force and not _confirmed(len(doubtful)):
+        print(f"error: not written: {len(doubtful)} doubt(s) above; check the entry, "
+              "then add --force to write it anyway", file=sys.stderr)
         return 1
     inference.write_entry(config, found)
     print(f"written: portal {found.name!r} added to {config}; try it with "

@@ -119,7 +119,8 @@ class CmsSite:
         source = (f'<span class="{n["source"]}">来源：{story.source}</span>' if self.source_inline
                   else f'<span class="{n["source"]}">信息来源：<em>{story.source}</em></span>')
         return (f'<div class="{n["info"]}"><span class="{n["time"]}">发布时间：{moment}</span> {source} '
-                f'<span>作者：{story.author}</span> <span>【字体：大 中 小】</span> <a href="javascript:window.print()">打印</a></div>')
+                f'<span>作者：{story.author}</span> <span>【字体：大 中 小】</span> '
+                f'<a href="javascript:window.print()">打印</a></div>')
 
     def _article(self, story: Story, nav: str, related: str, crumb: str) -> str:
         n, rng = self.names, random.Random(story.seed + ":page")
@@ -130,7 +131,8 @@ class CmsSite:
         return (f'<!DOCTYPE html><html><head><meta charset="{self.charset}"><title>{story.title}_某市公安局</title>'
                 f'<meta name="ArticleTitle" content="{story.title}"></head><body>{nav}'
                 f'<div class="{n["crumb"]}">当前位置：<a href="/">首页</a> &gt; {crumb}</div>'
-                f'<div id="{n["wrap"]}"><{heading} class="{n["title"]}">{story.title}</{heading}>{self._info(story, moment)}'
+                f'<div id="{n["wrap"]}"><{heading} class="{n["title"]}">{story.title}</{heading}>'
+                f'{self._info(story, moment)}'
                 f'<div id="{n["body"]}">{inner}</div>'
                 f'<div class="{n["share"]}">分享到：微信 微博 【关闭窗口】</div>{related}</div>{self.footer}</body></html>')
 
@@ -156,7 +158,8 @@ class CmsSite:
         picture_folder = f"/{top}/tpxw/"
         for story in pictures:
             self.articles[detail(picture_folder, story)] = story
-        nav = self._nav(lambda k: f"/{top}/{['sy', 'jwdt', 'jqtb', 'tzgg', 'zwgk', 'bsfw', 'hdjl', 'ztzl', 'fzxc', 'jtaq', 'jdgz', 'pajs'][k]}/index.{ext}")
+        menu = ("sy", "jwdt", "jqtb", "tzgg", "zwgk", "bsfw", "hdjl", "ztzl", "fzxc", "jtaq", "jdgz", "pajs")
+        nav = self._nav(lambda k: f"/{top}/{menu[k]}/index.{ext}")
         per_page = rng.randint(12, 25)
         pages = [stories[i:i + per_page] for i in range(0, len(stories), per_page)]
         style = rng.choice(("next", "numbers"))
@@ -189,7 +192,8 @@ class CmsSite:
         column, unit = rng.randint(1229000000, 1229999999), rng.randint(1000000, 9999999)
         self.start_url = f"http://{self.host}/col/col{column}/index.html"
         stories = self._stories(rng.randint(40, 100), rng.randint(58000000, 59000000))
-        detail = lambda s: f"/art/{s.published.year}/{s.published.month}/{s.published.day}/art_{column}_{s.number}.html"  # noqa: E731
+        detail = lambda s: (f"/art/{s.published.year}/{s.published.month}/{s.published.day}"  # noqa: E731
+                            f"/art_{column}_{s.number}.html")
         for story in stories:
             self.articles[detail(story)] = story
         self.listed = set(self.articles)
@@ -202,8 +206,9 @@ class CmsSite:
         for i, records in enumerate(groups):
             nextgroup = (f'<nextgroup><![CDATA[<a href="{proxy.format(i + 2)}"></a>]]></nextgroup>'
                          if i + 1 < len(groups) else "<nextgroup><![CDATA[]]></nextgroup>")
-            recordset = "".join(f'<record><![CDATA[\n<li><a href="{detail(s)}" title="{s.title}" target="_blank">{s.title}'
-                                f'</a><span class="{date_class}">{s.published}</span></li>]]></record>' for s in records)
+            recordset = "".join(f'<record><![CDATA[\n<li><a href="{detail(s)}" title="{s.title}" target="_blank">'
+                                f'{s.title}</a><span class="{date_class}">{s.published}</span></li>]]></record>'
+                                for s in records)
             datastore = (f'<script type="text/xml"><datastore>{nextgroup}<recordset>{recordset}</recordset>'
                          f'</datastore></script>')
             content = (f'<div id="{unit}" class="{self.names["list"]}">{datastore}</div>'
@@ -238,24 +243,25 @@ class CmsSite:
         folder = lambda d: f"/{paper}/html/{d:%Y-%m}/{d:%d}/"  # noqa: E731
         node = lambda k: f"node_{k + first_node}.htm"  # noqa: E731
         content = lambda s: f"content_{s.number}.htm"  # noqa: E731
+        printed = lambda d, k: f"../../../page/1/{d:%Y-%m}/{d:%d}/A0{k + 1}/{d:%Y%m%d}A0{k + 1}"  # noqa: E731
         n = self.names
         for i, (day, pages) in enumerate(issues):
             earlier = (f'<a href="../../{issues[i + 1][0]:%Y-%m}/{issues[i + 1][0]:%d}/{node(0)}">上一期</a>'
                        if i + 1 < len(issues) else "")
             page_nav = "".join(f'<tr><td><a id="pageLink" href="{node(k)}">第A0{k + 1}版：{rng.choice(_MENU[1:])}</a>'
-                               f'</td><td><a href="../../../page/1/{day:%Y-%m}/{day:%d}/A0{k + 1}/{day:%Y%m%d}A0{k + 1}_pdf.pdf">'
-                               f'PDF</a></td></tr>' for k in range(len(pages)))
+                               f'</td><td><a href="{printed(day, k)}_pdf.pdf">PDF</a></td></tr>'
+                               for k in range(len(pages)))
             page_nav = f'<table class="{n["nav"]}"><tr><td>版面导航</td></tr>{page_nav}</table>'
             for k, stories in enumerate(pages):
-                titles = "".join(f'<tr><td><a href="{content(s)}"><div style="display:inline">{s.title}</div></a></td></tr>'
-                                 for s in stories)
+                titles = "".join(f'<tr><td><a href="{content(s)}"><div style="display:inline">{s.title}</div></a>'
+                                 f'</td></tr>' for s in stories)
                 areas = "".join(f'<area shape="polygon" coords="1,{j},9,{j}" href="{content(s)}">'
                                 for j, s in enumerate(stories))
                 turn = (f'<a href="{node(k - 1)}">上一版</a> ' if k else "") + (
                     f'<a href="{node(k + 1)}">下一版</a>' if k + 1 < len(pages) else "")
                 body = (f'<div class="{n["crumb"]}">{day:%Y年%m月%d日} 第A0{k + 1}版 {turn} {earlier} '
                         f'<a href="/{paper}/html/{day:%Y-%m}/period.xml">往期回顾</a></div>'
-                        f'<img src="../../../page/1/{day:%Y-%m}/{day:%d}/A0{k + 1}/{day:%Y%m%d}A0{k + 1}_brp.jpg" usemap="#PagePicMap">'
+                        f'<img src="{printed(day, k)}_brp.jpg" usemap="#PagePicMap">'
                         f'<map name="PagePicMap">{areas}</map>{page_nav}'
                         f'<table class="{n["list"]}"><tr><td>标题导航</td></tr>{titles}</table>')
                 self.lists[folder(day) + node(k)] = self._page(f"{name}数字报", "", body)

@@ -29,7 +29,6 @@ from crawler.portals import PortalConfigError, _portal_from_entry
 
 SAMPLES_PER_PATTERN = 3
 SIDEBAR_SHARE = 5  # a group of template links this many times smaller than the biggest is no channel's list
-AMBIGUOUS_LINKS = 3  # an article pattern drawn from fewer links than this is a guess a person should confirm
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HOST_WORDS = {"www", "com", "cn", "net", "org", "gov", "edu", "html"}
 
@@ -270,28 +269,6 @@ def _infer_selectors(guess: PortalGuess, source: PageSource, found: list[Cluster
         result = (extract_page(answer.body, answer.url, answer.status, answer.content_type, options=options)
                   if answer.ok else None)
         guess.samples.append(SampleResult(answer.url, answer.status, result))
-
-
-def doubts(guess: PortalGuess) -> list[str]:
-    """What a person must look at before this entry is written: an article pattern whose sample pages mostly do
-    not extract to articles (a dead link or a stray list page among as many good samples is the site's, shown with the
-    samples), patterns drawn from very few links, numbered headline links that no pattern takes."""
-    found = []
-    for pattern in guess.article_patterns:
-        samples = [s for s in guess.samples if re.search(pattern, urlsplit(s.url).path)]
-        failed = [s for s in samples if s.extraction is None or s.extraction.status != "article"
-                  or not s.extraction.text]
-        if failed and len(failed) > len(samples) - len(failed):
-            found += [f"sample {s.url} " + (f"was not fetched (http {s.status})" if s.extraction is None else
-                      f"extracted to {s.extraction.status}"
-                      f"{f' ({s.extraction.reason})' if s.extraction.reason else ''}, not an article")
-                      for s in failed]
-    found += [f"article pattern {pattern} rests on {len(paths)} links only"
-              for pattern, paths in guess.matches.items() if len(paths) < AMBIGUOUS_LINKS]
-    found += [f"link group {c.pattern} ({len(c.paths)} numbered links, e.g. {c.links[0].text!r}) looks like "
-              f"articles too but was not taken" for c in guess.other_shapes if c.near_articles()
-              and not any(re.search(p, path) for p in guess.list_patterns for path in c.paths)]
-    return list(dict.fromkeys(found))
 
 
 def extract_options(guess: PortalGuess) -> ExtractOptions:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.inference.guess import PortalGuess, doubts, to_toml
+from crawler.inference.doubts import doubts
+from crawler.inference.guess import PortalGuess, to_toml
 from crawler.portal_check import CheckReport
 from crawler.portals import Portal
 from crawler.tables import print_table
@@ -19,6 +20,8 @@ def print_portals(portals: list[Portal]) -> None:
 
 def print_guess(guess: PortalGuess) -> None:
     """The evidence first, then the entry itself."""
+    for channel, target in guess.forwarded.items():
+        print(f"{channel} lists no articles; it forwards to {target}, read from there")
     print(f"List pages read ({len(guess.list_pages)}): " + ", ".join(guess.list_pages))
     for pattern, paths in guess.matches.items():
         print(f"\narticle pattern {pattern} matches {len(paths)} links:")
