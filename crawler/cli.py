@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read pages from this folder (<host>/<path>, as replica/site) instead of fetching them")
     _add_config(add)
     add.add_argument("--write", action="store_true", help="add the entry to the --config file (default: only show it)")
+    add.add_argument("--force", action="store_true",
+                     help="with --write: write the entry even when doubts were shown (default: ask on a terminal)")
     add.add_argument("--replica", action="store_true", help="fetch through the bundled offline replica")
     add.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="a setting (REPLICA_URL, USER_AGENT, DOWNLOAD_TIMEOUT are used)")
@@ -234,6 +236,7 @@ def _portal_list(args: argparse.Namespace) -> int:
 def _portal_add(args: argparse.Namespace) -> int:
     from crawler import run
     from crawler.inference import guess as inference
+    from crawler.inference.doubts import doubts
     from crawler.inference.report import print_guess
     from crawler.inference.source import PageSource
     from crawler.portals import DEFAULT_PORTALS_FILE
@@ -264,10 +267,24 @@ def _portal_add(args: argparse.Namespace) -> int:
     if not args.write:
         print(f"(shown only; add --write to add it to {config})")
         return 0
+    if (doubtful := doubts(found)) and not args.force and not _confirmed(len(doubtful)):
+        print(f"error: not written: {len(doubtful)} doubt(s) above; check the entry, "
+              "then add --force to write it anyway", file=sys.stderr)
+        return 1
     inference.write_entry(config, found)
     print(f"written: portal {found.name!r} added to {config}; try it with "
           f"`python -m crawler portal check {found.name}" + (f" --config {config}`" if args.config else "`"))
     return 0
+
+
+def _confirmed(doubts: int) -> bool:
+    """A person at a terminal may accept the doubts shown; piped input never does."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"write it despite {doubts} doubt(s)? [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def _portal_check(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
@@ -139,6 +140,10 @@ class PortalSpider(Spider):
             text = "".join(link.css("::text").getall()).strip()
             if (text in self.portal.next_page_texts or self.portal.is_list_url(url)) and self.portal.owns(url):
                 urls.append(url)
+        if self.portal.links_in_scripts:  # a JCMS list names its next group inside its XML datastore
+            urls += [url for href in _HREF.findall(response.text)
+                     if self.portal.is_list_url(url := response.urljoin(html.unescape(href.strip())))
+                     and self.portal.owns(url) and url not in urls]
         return urls
 
     def _article_requests(self, urls) -> Iterator[Request]:

@@ -205,7 +205,8 @@ def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info
     """The story's source wherever the page prints it: the portal's own element; a labelled value below the
     headline or after the story; the head's metadata; a platform's account element; an e-paper's paper; an
     outlet named without a label beside the time."""
-    return ((_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
+    own = _first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None
+    return ((metadata.source_of_element(own) if own else None)
             or metadata.source_in(info) or metadata.source_in(around) or metadata.source_in_meta(root)
             or (_cms_source(named()) if any(s[1:] in raw for s in CMS_SOURCES) else None)
             or (metadata.paper_name(root.findtext(".//title") or "")

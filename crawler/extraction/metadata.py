@@ -227,6 +227,12 @@ def source_in(text: str) -> str | None:
     return _value_after(SOURCE_LABEL, text)
 
 
+def source_of_element(text: str) -> str:
+    """The source a portal's source element names: the value after its label (`来源：新华社` -> 新华社), else its
+    whole text (an account name)."""
+    return source_in(text) or text
+
+
 def author_in(text: str) -> str | None:
     """`作者:警安在线` → 警安在线; `记者 王晓峰 通讯员 徐超` → 王晓峰 徐超; `作者: 来源:…` → None."""
     value = _value_after(AUTHOR_LABEL, text)
