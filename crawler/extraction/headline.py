@@ -72,6 +72,7 @@ def is_site_name(text: str, known: frozenset[str] = frozenset()) -> bool:
 
 _HOME = re.compile(r"^(?:\.{0,2}/|(?:\.?/)?index\.\w+|https?://[^/]+/?(?:index\.\w+)?)$", re.I)
 _SITE_NAME_CHARS = 20
+_FOOTER_LINES = 40  # a page's last lines, where its copyright line stands
 
 
 def site_names(root: HtmlElement, page_lines: list[str], texts: list[str]) -> frozenset[str]:
@@ -84,7 +85,7 @@ def site_names(root: HtmlElement, page_lines: list[str], texts: list[str]) -> fr
             text = clean_line(a.text_content()) or clean_line(next((img.get("alt") or "" for img in a.iter("img")), ""))
             if MIN_CHARS <= len(text) <= _SITE_NAME_CHARS:
                 names.add(text)
-    footer = [line for line in page_lines if SHORT_NOISE_LINE.search(line)]
+    footer = [line for line in page_lines[-_FOOTER_LINES:] if SHORT_NOISE_LINE.search(line)]
     names.update(t for t in texts if MIN_CHARS <= len(t) <= _SITE_NAME_CHARS and any(t in line for line in footer))
     return frozenset(names)
 

@@ -26,6 +26,7 @@ from crawler.extraction.patterns import (
     TITLE_SEPARATORS,
     REPORTER_LABEL,
     SCRIPT_SOURCE,
+    SCRIPT_SOURCE_KEYS,
     SOURCE_LABEL,
     TIME_LINE,
     URL_DATES,
@@ -286,11 +287,21 @@ def source_in_meta(root: HtmlElement) -> str | None:
 
 
 def source_in_script(raw: str) -> str | None:
-    """A source named in a script's page config (`window.DATA = {"media": "扬眼"}`), in Chinese, not a URL."""
-    for match in SCRIPT_SOURCE.finditer(raw):
-        value = clean_line(match.group(1) or match.group(2))
-        if _CJK.search(value) and "http" not in value and not LABEL_WORD.match(value):
-            return value
+    """A source named in a script's page config (`window.DATA = {"media": "扬眼"}`), in Chinese, not a URL: the
+    first one the page holds."""
+    found = [value for key in SCRIPT_SOURCE_KEYS if (value := _script_value(raw, key))]
+    return min(found)[1] if found else None
+
+
+def _script_value(raw: str, key: str) -> tuple[int, str] | None:
+    at = raw.find(key)
+    while at >= 0:
+        match = SCRIPT_SOURCE.match(raw, at)
+        if match and not (raw[at - 1:at].isalnum() or raw[at - 1:at] in "._"):
+            value = clean_line(match.group(1))
+            if _CJK.search(value) and "http" not in value and not LABEL_WORD.match(value):
+                return at, value
+        at = raw.find(key, at + 1)
     return None
 
 
