@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from crawler.run_logs import log_dir, run_log_path
-from tests.conftest import FAST, ROOT, free_port
+from tests.conftest import FAST, ROOT, _env, free_port
 
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
 DEPLOY = Path(sys.executable).with_name("scrapyd-deploy")
@@ -75,8 +75,8 @@ def scrapyd(tmp_path):
             process.wait()
 
 
-def test_scrapyd_deploy_then_schedule_crawls_a_portal_into_the_archive(scrapyd, replica, tmp_path):
-    url, home = scrapyd
+def deploy(url: str, home: Path, tmp_path: Path) -> str:
+    """scrapyd-deploy the project to the scrapyd at `url`; the project's name."""
     # A copy of the project, so the egg build's folders stay out of the repository; the repository's [deploy]
     # target, pointed at this scrapyd by a user-level scrapy.cfg as a user would for another machine.
     project = tmp_path / "project"
@@ -93,7 +93,12 @@ def test_scrapyd_deploy_then_schedule_crawls_a_portal_into_the_archive(scrapyd, 
     answer = json.loads(result.stdout)
     name = deploy["deploy"]["project"]
     assert answer["status"] == "ok" and answer["project"] == name, answer
+    return name
 
+
+def test_scrapyd_deploy_then_schedule_crawls_a_portal_into_the_archive(scrapyd, replica, tmp_path):
+    url, home = scrapyd
+    name = deploy(url, home, tmp_path)
     db = tmp_path / "archive.db"
     settings = {**FAST, "REPLICA_URL": replica.url, "ARCHIVE_DB": str(db)}
     job = call(url + "schedule.json", [("project", name), ("spider", "zjol"),
@@ -113,3 +118,70 @@ def test_scrapyd_deploy_then_schedule_crawls_a_portal_into_the_archive(scrapyd, 
     assert run == [("zjol", "scrapyd", "finished", str(run_log_path(log_dir(db), "zjol", 1)), articles)]
     assert "Spider closed (finished)" in Path(run[0][3]).read_text("utf-8")
     assert articles >= 10
+
+
+def schedule_on(url: str, db: Path, replica, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    """One bounded `schedule --scrapyd URL` (the first portal of the configuration, one run), as a user runs it."""
+    command = [sys.executable, "-m", "crawler", "schedule", "--scrapyd", url, "--db", str(db), "--max-runs", "1",
+               "--max-concurrent", "1", *args]
+    for name, value in {**FAST, "REPLICA_URL": replica.url, **settings}.items():
+        command += ["--set", f"{name}={value}"]
+    return subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+
+
+def runs(db: Path) -> list[dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM runs ORDER BY id")]
+
+
+def test_the_scheduler_drives_scrapyd_and_records_each_run_once(scrapyd, replica, tmp_path):
+    url, home = scrapyd
+    name = deploy(url, home, tmp_path)
+    db = tmp_path / "archive.db"
+
+    # A due portal becomes a scrapyd job, followed to its end; the job reports into the scheduler's row.
+    result = schedule_on(url, db, replica)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run] = runs(db)
+    with sqlite3.connect(db) as conn:
+        articles = conn.execute("SELECT count(*) FROM articles WHERE portal = 'zjol'").fetchone()[0]
+    assert (run["portal"], run["trigger"], run["outcome"], run["new_articles"]) == ("zjol", "catch-up", "finished",
+                                                                                   articles), run
+    assert articles >= 10
+    assert "Spider closed (finished)" in Path(run["log_path"]).read_text("utf-8")
+    assert Path(run["log_path"]) == run_log_path(log_dir(db), "zjol", run["id"])
+    jobs = call(url + f"listjobs.json?project={name}")
+    assert [j["spider"] for j in jobs["finished"]] == ["zjol"] and not jobs["running"] and not jobs["pending"]
+
+    # Over its time budget: cancel.json stops the job, and the run is recorded as timeout.
+    config = tmp_path / "portals.toml"
+    config.write_text((ROOT / "crawler" / "portals.toml").read_text("utf-8").replace(
+        'schedule = "*/30 * * * *"\n', 'schedule = "*/30 * * * *"\nrun_timeout = 4\n', 1), "utf-8")
+    result = schedule_on(url, tmp_path / "slow.db", replica, "--config", str(config), DOWNLOAD_DELAY="1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run] = runs(tmp_path / "slow.db")
+    assert (run["portal"], run["outcome"]) == ("zjol", "timeout"), run
+    assert "exceeded 4 s" in result.stderr
+    jobs = call(url + f"listjobs.json?project={name}")
+    assert len(jobs["finished"]) == 2 and not jobs["running"] and not jobs["pending"]
+
+    # A portal the deployed project does not have: scrapyd refuses the job, and the run says so.
+    other = tmp_path / "other.toml"
+    other.write_text((ROOT / "crawler" / "portals.toml").read_text("utf-8").replace("[portals.zjol]",
+                                                                                      "[portals.zjol_new]", 1))
+    result = schedule_on(url, db, replica, "--config", str(other))
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = runs(db)[-1]
+    assert (run["portal"], run["outcome"]) == ("zjol_new", "failed"), run
+    assert run["reason"] == "scrapyd refused the job: spider 'zjol_new' not found", run
+    assert len(runs(db)) == 2
+
+
+def test_an_unreachable_scrapyd_is_one_line_and_exit_2(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/"
+    result = subprocess.run([sys.executable, "-m", "crawler", "schedule", "--scrapyd", url, "--db",
+                             str(tmp_path / "archive.db")], cwd=ROOT, env=_env(), capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: scrapyd at {url} does not answer (") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "archive.db").exists()
