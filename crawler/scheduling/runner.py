@@ -229,6 +229,7 @@ class Scheduler:
         archive = Archive.open(self.options.db)
         try:
             archive.update_run(run_id, FAILED, reason)
+            self._check_health(archive, name)
         finally:
             archive.close()
 
