@@ -24,7 +24,8 @@ from replica.server import ReplicaServer, Site
 from storage.dedup import url_hash
 from tests.conftest import ROOT, Crawl
 
-# Portals of this test only, beside the shipped ones: they reach routes no shipped portal does.
+# Portals of this test only, beside the shipped ones: they reach routes no shipped portal does (robots_slow and
+# robots_missing: the robots_server below).
 TEST_PORTALS = r"""
 [portals.cnnb_bad_sitemaps]
 allowed_domains = ["news.cnnb.com.cn"]
@@ -35,6 +36,16 @@ article_patterns = ['^/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$']
 allowed_domains = ["robots-down.police.test"]
 start_urls = ["http://robots-down.police.test/news/index.html"]
 article_patterns = ['^/news/\d{4}/\d{4}/\d+\.html$']
+
+[portals.robots_slow]
+allowed_domains = ["robots-slow.police.test"]
+start_urls = ["http://robots-slow.police.test/news/index.html"]
+article_patterns = ['^/news/\d+\.html$']
+
+[portals.robots_missing]
+allowed_domains = ["robots-missing.police.test"]
+start_urls = ["http://robots-missing.police.test/news/index.html"]
+article_patterns = ['^/news/\d+\.html$']
 
 [portals.cnnb_down_a_minute]
 allowed_domains = ["news.cnnb.com.cn"]
@@ -164,19 +175,6 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds(b"soon", now) is None and retry_after_seconds(None, now) is None
 
 
-ROBOTS_PORTALS = r"""
-[portals.robots_slow]
-allowed_domains = ["robots-slow.police.test"]
-start_urls = ["http://robots-slow.police.test/news/index.html"]
-article_patterns = ['^/news/\d+\.html$']
-
-[portals.robots_missing]
-allowed_domains = ["robots-missing.police.test"]
-start_urls = ["http://robots-missing.police.test/news/index.html"]
-article_patterns = ['^/news/\d+\.html$']
-"""
-
-
 @pytest.fixture
 def robots_server():
     """A site on 127.0.0.1 whose robots.txt answers after 3 s on one host and 404 on the other; every request
@@ -220,11 +218,9 @@ def test_a_robots_txt_that_times_out_means_disallow_and_a_404_allow(robots_serve
     """RFC 9309: a robots.txt unreachable through a network error (here a timeout, after the retries) means complete
     disallow, as a server error does; a 4xx means there are no rules. The run records why nothing was fetched."""
     url, asked = robots_server
-    portals = tmp_path / "portals.toml"
-    portals.write_text(ROBOTS_PORTALS, "utf-8")
     db = tmp_path / "archive.db"
     result = Crawl(url, db, ("robots_slow", "robots_missing"),
-                   {"PORTALS_FILE": portals, "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "1"}).run()
+                   {"PORTALS_FILE": write_portals(tmp_path), "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "1"}).run()
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert {path for host, path in asked if host == "robots-slow.police.test"} == {"/robots.txt"}
     assert ("robots-missing.police.test", "/news/index.html") in asked
