@@ -55,11 +55,12 @@ def extract_for_archive(body: bytes, url: str, status: int, content_type: str | 
 
 @contextlib.contextmanager
 def _children_ignore_stop_signals() -> Iterator[None]:
-    """Processes started inside ignore SIGINT and SIGTERM from their first instruction (an ignored signal stays
-    ignored across exec, and the forkserver hands its own dispositions on to every worker it forks). The crawl's
-    handlers are back when it ends, and a stop signal that arrives meanwhile is held, not lost: blocked while its
-    disposition is SIG_IGN, it stays pending (Linux never ignores a blocked signal) and reaches the crawl's handler
-    once unblocked."""
+    """Processes spawned inside (the pool's server and its resource tracker) ignore SIGINT and SIGTERM from their
+    first instruction: an ignored signal stays ignored across exec, and the server hands its dispositions on to
+    every worker it forks. (A signal mask would not do: the spawn clears it in the child.) The crawl's own handlers
+    are back once the spawn returns, within milliseconds; a stop signal in that window is held while this thread
+    blocks it, but one that another of the crawl's threads takes then is lost (the scheduler's kill after its
+    grace, or a second Ctrl-C, still stops the crawl)."""
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
     try:

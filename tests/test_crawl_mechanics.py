@@ -165,6 +165,7 @@ def test_a_crawl_stopped_while_its_extraction_pool_starts_stops_cleanly(replica,
     while not _forkserver_below(process.pid):
         assert time.monotonic() < deadline and process.poll() is None, log.read_text("utf-8")[-3000:]
         time.sleep(0.005)
+    time.sleep(0.05)  # the crawl is past the spawn (its few milliseconds), the server still importing (a second)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C and the scheduler do: the whole group
     process.wait(60)
     text = log.read_text("utf-8")
