@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--max-concurrent", type=int, default=2, help="runs at once, all portals (default 2)")
     schedule.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                           help="a setting passed to every run (repeatable)")
+    schedule.add_argument("--scrapyd", default=None, metavar="URL",
+                          help="run each crawl as a job of this scrapyd (on the archive's machine) instead of locally")
+    schedule.add_argument("--scrapyd-project", default=None, metavar="NAME",
+                          help="the deployed project (default: scrapy.cfg's [deploy] project)")
     schedule.add_argument("--print-crontab", action="store_true", help="print equivalent crontab lines and exit")
     schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
 
@@ -520,12 +524,13 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     run.project_settings(extra)  # unknown settings fail here, not in every run
     if args.replica:  # the fast settings of `crawl --replica`, below the user's --set
         extra = {**{name: str(value) for name, value in run.REPLICA_SETTINGS.items()}, **extra}
+    scrapyd = _scrapyd(args.scrapyd, args.scrapyd_project)
     db = run.prepare_db(db)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger().addHandler(scheduler_log_handler(db))  # and to logs/scheduler.log, which rotates
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
                                max_concurrent=args.max_concurrent, max_runs=args.max_runs, until=until,
-                               extra_settings=extra)
+                               extra_settings=extra, scrapyd=scrapyd)
     scheduler = Scheduler(portals, rules, options)
     if args.replica:
         with run.replica_running() as url:
@@ -534,6 +539,25 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     else:
         scheduler.run()
     return 0
+
+
+def _scrapyd(url: str | None, project: str | None):
+    """The scrapyd the scheduler drives, checked to answer before anything is scheduled (None: local runs)."""
+    from crawler.scheduling.scrapyd import Scrapyd, ScrapydError, default_project
+
+    if url is None:
+        if project is not None:
+            raise UserError("--scrapyd-project goes with --scrapyd URL")
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"--scrapyd takes scrapyd's URL, like http://127.0.0.1:6800/, got {url!r}")
+    scrapyd = Scrapyd(url, project or default_project())
+    try:
+        scrapyd.check()
+    except ScrapydError as exc:
+        raise UserError(f"{exc}: start it (see README, Scaling out) or correct --scrapyd") from None
+    return scrapyd
 
 
 def cmd_status(args: argparse.Namespace) -> int:
