@@ -504,6 +504,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.scheduling.runner import Scheduler, SchedulerOptions, crontab, systemd_units
 
     portals, rules = load_config(args.config)
+    portals = {name: portal for name, portal in portals.items() if portal.enabled}  # off: only when named
     db = args.db or run.DEFAULT_DB
     if args.print_crontab or args.print_systemd:
         try:
@@ -569,6 +570,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from crawler.scheduling.status import all_status, any_failing, as_json
 
     portals, rules = load_config(args.config)
+    portals = {name: portal for name, portal in portals.items() if portal.enabled}
     archive = _open_existing(args.db)
     try:
         statuses = all_status(archive.db, portals, rules, datetime.now(cron.SHANGHAI))

@@ -60,6 +60,7 @@ class Portal:
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     charset: str = "utf-8"
+    enabled: bool = True  # off: crawled only when named (`crawl NAME`), never by `crawl` alone or the scheduler
     schedule: str = "*/30 * * * *"
     spider: str = ""
     revisit_days: int = 0  # re-fetch articles published in the last N days to catch corrections (0: never)
@@ -141,6 +142,8 @@ def _portal_from_entry(name: str, entry: dict) -> Portal:
                 value = tuple(re.compile(v) for v in value)
             except (re.error, TypeError) as exc:
                 raise PortalConfigError(f"portal {name!r}: field {key!r} has a bad regex: {exc}") from None
+        elif key == "enabled" and not isinstance(value, bool):
+            raise PortalConfigError(f"portal {name!r}: field 'enabled' must be true or false")
         elif key == "revisit_days" and (not isinstance(value, int) or value < 0):
             raise PortalConfigError(f"portal {name!r}: field 'revisit_days' must be a whole number ≥ 0")
         elif key in ("max_list_pages", "run_timeout") and (not isinstance(value, int) or value < 1):
@@ -185,9 +188,9 @@ def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict
 
 
 def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[Portal]:
-    """The portals a user named (all when none), or UnknownPortalError naming the valid choices."""
+    """The portals a user named (every enabled one when none), or UnknownPortalError naming the valid choices."""
     if not names:
-        return list(portals.values())
+        return [p for p in portals.values() if p.enabled]
     unknown = [n for n in names if n not in portals]
     if unknown:
         raise UnknownPortalError(

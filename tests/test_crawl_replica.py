@@ -52,7 +52,7 @@ def article_for(conn, url):
 def test_the_crawl_ends_and_every_portal_has_a_finished_run(crawled):
     conn, _, _, result = crawled
     outcomes = dict(conn.execute("SELECT portal, outcome FROM runs").fetchall())
-    assert outcomes == {p: "finished" for p in load_portals()}, result.stderr[-2000:]
+    assert outcomes == {p: "finished" for p, portal in load_portals().items() if portal.enabled}, result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("truth", by_outcome("article"))
@@ -159,11 +159,22 @@ def test_a_crawl_whose_output_is_piped_prints_no_progress_lines(crawled):
     assert "crawling" not in result.stderr and "new articles" not in result.stderr
 
 
-def test_the_wechat_account_portals_ask_for_robots_txt_and_nothing_it_disallows(crawled):
-    """mp.weixin.qq.com's robots.txt disallows the album pages and the articles: the crawler obeys it."""
-    assert {path for host, path in crawled[1] if host == "mp.weixin.qq.com"} == {"/robots.txt"}
-    runs = first_runs(crawled[0])
-    assert [runs[name]["pages"] for name in ("wechat_zjga", "wechat_sdga")] == [0, 0]
+def test_the_wechat_account_portals_are_off_unless_named(crawled):
+    """mp.weixin.qq.com's robots.txt disallows the album pages and the articles: the entries are off, so a plain
+    `crawl` leaves the host alone."""
+    assert not {path for host, path in crawled[1] if host == "mp.weixin.qq.com"}
+    assert not {"wechat_zjga", "wechat_sdga"} & set(first_runs(crawled[0]))
+
+
+def test_a_portal_whose_robots_txt_forbids_everything_fails_with_that_reason(replica, tmp_path):
+    """Named, an account's run asks for robots.txt, obeys it, and says so: failed, not a quiet day."""
+    db = tmp_path / "a.db"
+    before = len(replica.requests)
+    result = Crawl(replica.url, db, ("wechat_zjga",)).run()
+    assert result.returncode != 0
+    assert {path for host, path in replica.requests[before:] if host == "mp.weixin.qq.com"} == {"/robots.txt"}
+    outcome, reason = sqlite3.connect(db).execute("SELECT outcome, reason FROM runs").fetchone()
+    assert outcome == "failed" and reason.startswith("robots.txt forbids every page wechat_zjga asked for")
 
 
 def test_an_account_portal_reads_its_album_and_archives_the_accounts_articles(replica, tmp_path):

@@ -229,7 +229,7 @@ def test_portal_list_shows_every_configured_portal(capsys):
     assert main(["portal", "list"]) == 0
     out = capsys.readouterr().out
     for portal in load_portals().values():
-        assert portal.name in out and portal.schedule in out
+        assert portal.name in out and (portal.schedule if portal.enabled else "off") in out
 
 
 def test_url_shapes_keep_dates_and_open_ids():

@@ -83,7 +83,17 @@ def test_missing_and_malformed_files_are_clear_errors(tmp_path):
 def test_unknown_portal_names_list_the_known_ones():
     with pytest.raises(UnknownPortalError, match="unknown portal nope; known portals: zjol, dazhong"):
         select_portals(load_portals(), ["zjol", "nope"])
-    assert [p.name for p in select_portals(load_portals(), [])] == list(load_portals())
+    enabled = [name for name, portal in load_portals().items() if portal.enabled]
+    assert [p.name for p in select_portals(load_portals(), [])] == enabled  # none named: the enabled ones
+    assert "wechat_zjga" not in enabled and select_portals(load_portals(), ["wechat_zjga"])[0].name == "wechat_zjga"
+
+
+def test_enabled_is_true_or_false(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[portals.x]\nallowed_domains = ["x.cn"]\nstart_urls = ["http://x.cn/"]\n'
+                      'article_patterns = ["^/a/"]\nenabled = "no"\n', encoding="utf-8")
+    with pytest.raises(PortalConfigError, match="'enabled' must be true or false"):
+        load_portals(config)
 
 
 def test_extraction_rules_follow_the_url_portal_then_site_then_generic():

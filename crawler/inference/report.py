@@ -15,7 +15,7 @@ SHOWN_TEXT = 160
 def print_portals(portals: list[Portal]) -> None:
     print_table("Configured portals", ["name", "title", "domains", "start URLs", "schedule"],
                 [[p.name, p.title, ", ".join(p.allowed_domains), "\n".join(p.start_urls) or "(sitemaps/feeds)",
-                  p.schedule] for p in portals])
+                  p.schedule if p.enabled else "off"] for p in portals])
 
 
 def print_guess(guess: PortalGuess) -> None:
