@@ -35,7 +35,15 @@ HOSTS = {
     "cnnb": (["http://news.cnnb.com.cn/nbnews/fz/index.shtml"], ["news.cnnb.com.cn"]),
     "cnnb_epaper": (["http://daily.cnnb.com.cn/nbrb/index.htm"], ["daily.cnnb.com.cn"]),
     "gat_zj": (["https://gat.zj.gov.cn/col/col1229488108/index.html"], ["gat.zj.gov.cn"]),
-}
+    "mps": ([f"https://www.mps.gov.cn/n2254098/{channel}/index.html" for channel in ("n4904352", "n4904353")],
+            ["www.mps.gov.cn"]),
+    "cpd": ([f"http://news.cpd.com.cn/{channel}/index.html" for channel in ("n3559", "n3569")], ["news.cpd.com.cn"]),
+    "chinapeace": (["http://www.chinapeace.gov.cn/chinapeace/c100007/list2020.shtml"], ["www.chinapeace.gov.cn"]),
+    "legaldaily": (["http://www.legaldaily.com.cn/node_20908.htm"], ["www.legaldaily.com.cn"]),
+    "gat_sd": (["http://gat.shandong.gov.cn/col/col94096/index.html"], ["gat.shandong.gov.cn"]),
+    "gdga": (["https://gdga.gd.gov.cn/jwzx/jwyw/index.html"], ["gdga.gd.gov.cn"]),
+}  # not the WeChat account portals (wechat_*): they are off, since mp.weixin.qq.com's robots.txt forbids the
+#    album and the articles, so a trial crawl could fetch nothing but robots.txt
 
 
 def without_entry(name: str) -> str:
@@ -239,3 +247,12 @@ def test_url_shapes_keep_dates_and_open_ids():
                          ) == r"^/05zjnews/system/\d{4}/\d{1,2}/\d{1,2}/\d+\.shtml$"
     assert shape_pattern(["/sdnews/201609/t20160912_14901234.htm", "/sdnews/201011/t20101121_5990791.html"]
                          ) == r"^/sdnews/\d{6}/t\d{8}_\d+\.html?$"
+    # under the list pages' channel folders: those kept, not any channel's (a sidebar's /n18151/ would match)
+    assert shape_pattern(["/n3559/1012/t_1241873.html", "/n3569/928/t_1239987.html"], ["/n3559/", "/n3569/"]
+                         ) == r"^/(n3559|n3569)/\d+/t_\d+\.html$"
+    assert shape_pattern(["/chinapeace/c100007/2026-09/09/content_12855649.shtml"], ["/chinapeace/c100007/"]
+                         ) == r"^/chinapeace/c100007/\d{4}\-\d{1,2}/\d{1,2}/content_\d+\.shtml$"
+    # an e-paper's issue folder is a date, no channel: the next issue must match too
+    assert shape_pattern(["/nbrb/html/2026-08/10/content_1331.htm", "/nbrb/html/2026-08/10/content_1337.htm"],
+                         ["/nbrb/", "/nbrb/html/2026-08/10/"]
+                         ) == r"^/nbrb/html/\d{4}\-\d{1,2}/\d{1,2}/content_\d+\.htm$"

@@ -2,7 +2,8 @@
 
 A guess can be wrong in ways its evidence shows: the sample pages of a pattern do not read as articles (the
 pattern took list or menu pages, or the story is filled in by a script), a pattern rests on two links, or a
-group of numbered headline links was turned down by a small margin. Each doubt is one line naming what to check.
+group of numbered headline links was turned down by a small margin. A stray (one link of its shape in a row of
+the list) is no doubt by its count, as its row vouches for it, but its sample page must read as an article. Each doubt is one line naming what to check.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def doubts(guess: PortalGuess) -> list[str]:
                       f"{f' ({s.extraction.reason})' if s.extraction.reason else ''}, not an article")
                       for s in failed]
     found += [f"article pattern {pattern} rests on {len(paths)} links only"
-              for pattern, paths in guess.matches.items() if len(paths) < AMBIGUOUS_LINKS]
+              for pattern, paths in guess.matches.items()
+              if len(paths) < AMBIGUOUS_LINKS and pattern not in guess.strays]
     found += [f"link group {c.pattern} ({len(c.paths)} numbered links, e.g. {c.links[0].text!r}) looks like "
               f"articles too but was not taken" for c in guess.other_shapes if c.near_articles()
               and not any(re.search(p, path) for p in guess.list_patterns for path in c.paths)]

@@ -76,6 +76,7 @@ class PortalGuess:
     schedule: str = "0 */6 * * *"
     interval_hours: float | None = None
     other_shapes: list[Cluster] = field(default_factory=list)  # link groups not taken as articles
+    strays: list[str] = field(default_factory=list)  # patterns of one link, taken for sitting in the list's rows
 
 
 @dataclass
@@ -153,6 +154,30 @@ def _without_sidebars(found: list[Cluster], chrome: set[str]) -> list[Cluster]:
                                      and all(link.url in chrome for link in c.links))]
 
 
+def _without_sidebar_links(found: list[Cluster], chrome: set[str]) -> list[Cluster]:
+    """The article groups without the links of their shape that the template repeats outside the list (another
+    channel's "hot news" beside every list page): those are on every page and in none of the list's rows."""
+    own = {link.container for c in found for link in c.links if link.url not in chrome}
+    kept = []
+    for cluster in found:
+        links = [link for link in cluster.links if link.url not in chrome or link.container in own]
+        kept.append(Cluster(cluster.key, links) if links and len(links) < len(cluster.links) else cluster)
+    return kept
+
+
+def _strays(found: list[Cluster], shapes: list[Cluster], chrome: set[str]) -> list[Cluster]:
+    """The shapes seen once in a row of the article groups' own list (an older URL shape on a later page), which
+    two links would have made a group of their own."""
+    rows = {link.container for c in found for link in c.links if not link.in_script and link.url not in chrome}
+    return [c for c in shapes if c not in found and not any(link.url in chrome for link in c.links)
+            and c.is_stray_article(rows)]
+
+
+def _list_folders(pages: list[str]) -> tuple[str, ...]:
+    """The folders the list pages live in (`/n3559/` of `/n3559/index_1.html`)."""
+    return tuple(sorted({urlsplit(url).path.rsplit("/", 1)[0] + "/" for url in pages}))
+
+
 def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -> PortalGuess:
     """Everything `portal add` shows: the entry inferred from these channel pages, with its evidence."""
     starts = []
@@ -187,19 +212,24 @@ def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -
     guess.next_page_texts, guess.list_patterns = rule.next_page_texts, rule.list_patterns
     guess.list_pages = [p.url for p in lists]
     links = [link for page in lists for link in page.links]
-    found = _without_sidebars(article_clusters(links, hosts), chrome)
-    guess.other_shapes = [c for c in clusters(links, hosts) if c not in found][:8]
+    shapes = clusters(links, hosts)
+    found = _without_sidebar_links(_without_sidebars(article_clusters(links, hosts), chrome), chrome)
+    strays = _strays(found, shapes, chrome)
+    guess.other_shapes = [c for c in shapes if c.key not in {f.key for f in found + strays}][:8]
     if not found:
         raise InferenceError(_no_articles_message(guess))
+    for cluster in found + strays:
+        cluster.folders = _list_folders(guess.list_pages)
+    dates = [d for link in {link.url: link for c in found for link in c.links}.values() if (d := link_date(link))]
+    guess.interval_hours = publication_interval_hours(dates)  # an older shape's one link says nothing of the rate
+    guess.schedule = cron_for(guess.interval_hours, guess.name)
+    guess.strays = [c.pattern for c in strays]
+    found += strays
     guess.article_patterns = [c.pattern for c in found]
     guess.matches = {c.pattern: c.paths for c in found}
     guess.links_in_scripts = any(all(link.in_script for link in c.links) for c in found)
     guess.charset = next((p.charset for p in starts if p.charset), None) or "utf-8"
     _find_sitemaps_and_feeds(guess, source, starts, links)
-    article_links = {link.url: link for c in found for link in c.links}
-    dates = [d for link in article_links.values() if (d := link_date(link))]
-    guess.interval_hours = publication_interval_hours(dates)
-    guess.schedule = cron_for(guess.interval_hours, guess.name)
     _infer_selectors(guess, source, found)
     return guess
 

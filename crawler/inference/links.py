@@ -10,6 +10,7 @@ regex over the URL path, which is what `Portal.is_article_url` matches.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ class Link:
     text: str
     context: str = ""
     in_script: bool = False
+    container: str = ""  # its ancestors (tags, ids, classes): one list's rows share it, a sidebar's differ
+
 
     @property
     def path(self) -> str:
@@ -49,6 +52,7 @@ class Cluster:
 
     key: tuple[str, ...]
     links: list[Link]
+    folders: tuple[str, ...] = ()  # the list pages' folders: articles filed under them keep them literally
 
     @property
     def paths(self) -> list[str]:
@@ -56,7 +60,7 @@ class Cluster:
 
     @property
     def pattern(self) -> str:
-        return shape_pattern(self.paths)
+        return shape_pattern(self.paths, self.folders)
 
     @property
     def headline_share(self) -> float:
@@ -73,6 +77,13 @@ class Cluster:
         return (len(self.paths) >= MIN_LINKS and self.numbered and not _PAGINATION_NAME.match(name)
                 and self.headline_share >= 0.5 and median(len(link.text) for link in self.links) >= HEADLINE_CHARS)
 
+    def is_stray_article(self, containers: set[str]) -> bool:
+        """One numbered link with a headline in a row of the list's own container: an article of an older URL
+        shape the list shows once (a 2019 `t20191108_866512.html` among `t_1241873.html` on page 2)."""
+        name = self.paths[0].rsplit("/", 1)[-1]
+        return (len(self.paths) == 1 and self.numbered and not _PAGINATION_NAME.match(name)
+                and all(len(link.text) >= HEADLINE_CHARS for link in self.links)
+                and any(link.container and link.container in containers for link in self.links))
 
     def near_articles(self) -> bool:
         """Numbered links with headline-like anchors that is_articles() turned down by a small margin."""
@@ -91,7 +102,7 @@ def page_links(root: HtmlElement, raw: str, base_url: str) -> list[Link]:
             row = a.getparent()
             context = clean_line(row.text_content()) if row is not None else ""
             links.append(Link(urljoin(base_url, href), clean_line(a.text_content()) or a.get("title", ""),
-                              context[:200]))
+                              context[:200], container=container_of(a)))
     seen = {link.url for link in links}
     for script in root.iter("script"):
         for href, inner in _SCRIPT_LINK.findall(script.text or ""):
@@ -100,6 +111,17 @@ def page_links(root: HtmlElement, raw: str, base_url: str) -> list[Link]:
                 text = clean_line(html.unescape(_TAG.sub("", inner)))
                 links.append(Link(url, text, _script_row(script.text or "", href), in_script=True))
     return links
+
+
+def container_of(element: HtmlElement) -> str:
+    """Where an element sits, as its ancestors' tags, ids and classes without positions: the same for every row
+    of one list on every page of a template, and another for a sidebar's rows."""
+    steps = []
+    for ancestor in element.iterancestors():
+        if isinstance(ancestor.tag, str):
+            step = ancestor.tag + (f"#{ancestor.get('id')}" if ancestor.get("id") else "")
+            steps.append(step + "".join(f".{name}" for name in (ancestor.get("class") or "").split()))
+    return "/".join(reversed(steps))
 
 
 def _script_row(script: str, href: str) -> str:
@@ -132,8 +154,19 @@ def article_clusters(links: list[Link], hosts: set[str]) -> list[Cluster]:
     return [c for c in clusters(links, hosts) if c.is_articles()]
 
 
-def shape_pattern(paths: list[str]) -> str:
-    """One anchored regex for paths of one shape: words kept, digit runs generalised by what they look like."""
+def shape_pattern(paths: list[str], folders: tuple[str, ...] | list[str] = ()) -> str:
+    """One anchored regex for paths of one shape: words kept, digit runs generalised by what they look like.
+    When every path lies under one of `folders` (the channel folders its list pages live in, `/n3559/`), those
+    folders are kept as they are: the channel's own articles, not every channel's of the same template."""
+    if under := _channel_folders(paths, folders):
+        rest = shape_pattern([path[len(folder):] for path, folder in zip(paths, under)]).removeprefix("^")
+        named = sorted(set(under))
+        if len(named) == 1:
+            return "^" + re.escape(named[0]) + rest
+        common = os.path.commonprefix(named)
+        common = common[:common.rfind("/") + 1]
+        choices = "|".join(re.escape(folder[len(common):-1]) for folder in named)
+        return "^" + re.escape(common) + f"({choices})/" + rest
     pieces_per_path = [_DIGITS.split(path) for path in paths]
     numbers_per_path = [_DIGITS.findall(path) for path in paths]
     words = pieces_per_path[0]
@@ -146,6 +179,17 @@ def shape_pattern(paths: list[str]) -> str:
     if len({path.endswith(".html") for path in paths}) == 2:
         pattern = _HTM.sub("", pattern.removesuffix(r"\.html").removesuffix(r"\.htm")) + r"\.html?"
     return "^" + pattern + "$"
+
+
+def _channel_folders(paths: list[str], folders: tuple[str, ...] | list[str]) -> list[str]:
+    """For each path the deepest of `folders` it lies under, when all of them lie under one of the same depth;
+    a dated folder (an e-paper's issue `/nbrb/html/2026-08/10/`) or the root names no channel."""
+    named = [folder for folder in folders if folder.endswith("/") and folder != "/"
+             and not any(_looks_like_date(run) for run in _DIGITS.findall(folder))]
+    under = [max((f for f in named if path.startswith(f)), key=len, default="") for path in paths]
+    if not under or not all(under) or len({folder.count("/") for folder in under}) != 1:
+        return []
+    return under
 
 
 def _is_part_of_name(runs: list[str], following: str) -> bool:

@@ -24,7 +24,8 @@ def print_guess(guess: PortalGuess) -> None:
         print(f"{channel} lists no articles; it forwards to {target}, read from there")
     print(f"List pages read ({len(guess.list_pages)}): " + ", ".join(guess.list_pages))
     for pattern, paths in guess.matches.items():
-        print(f"\narticle pattern {pattern} matches {len(paths)} links:")
+        stray = " (seen once, in a row of the list beside the other articles)" if pattern in guess.strays else ""
+        print(f"\narticle pattern {pattern} matches {len(paths)} links{stray}:")
         for path in paths[:SHOWN_LINKS]:
             print(f"  {path}")
         if len(paths) > SHOWN_LINKS:
