@@ -1,0 +1,148 @@
+"""A frontier shared by several crawl processes (on one machine or several) through Redis, with scrapy-redis.
+
+FRONTIER=redis switches Scrapy's scheduler and duplicate filter to scrapy-redis's, keyed by the spider and the crawl's
+name (FRONTIER_RUN), so every worker of one crawl pops from one queue and adds to one set of fingerprints: a URL is
+requested once across them. Each worker writes its own archive shard (ARCHIVE_DB); `python -m crawler merge` folds
+the shards into the main archive. Which URLs an archive has settled is shared too: each worker adds the URLs it
+settled to a set in Redis that outlives the crawl, so no worker asks again for what another one archived.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
+
+from crawler.pipelines import batch_written
+from crawler.requests_seen import SettledInArchive
+from storage.dedup import url_hash
+from storage.records import FINAL_OUTCOMES
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+
+    from storage import Page
+
+logger = logging.getLogger(__name__)
+REDIS = "redis"  # the FRONTIER value that shares the crawl through Redis
+
+
+def run_name(settings: BaseSettings) -> str:
+    """The name every worker of one crawl shares: FRONTIER_RUN, or today's UTC date."""
+    return settings.get("FRONTIER_RUN") or datetime.now(timezone.utc).date().isoformat()
+
+
+def settled_key(spider_name: str) -> str:
+    """The Redis set of url_hashes that some worker's archive settled (kept across crawls)."""
+    return f"{spider_name}:settled"
+
+
+class Frontier:
+    """Scrapy add-on (ADDONS): with FRONTIER=redis, the scheduler and duplicate filter become scrapy-redis's.
+
+    The queue and fingerprints persist when a worker closes (SCHEDULER_PERSIST): a worker that ends first must not
+    empty the frontier under the others. A new FRONTIER_RUN starts from an empty frontier; the old keys stay until
+    removed (`redis-cli del SPIDER:RUN:requests SPIDER:RUN:dupefilter`)."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if settings.get("FRONTIER") != REDIS:
+            return
+        run = run_name(settings)
+        for name, value in {
+            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+            "DUPEFILTER_CLASS": "crawler.frontier.RedisArchiveDupeFilter",
+            "SCHEDULER_PERSIST": True,
+            "SCHEDULER_QUEUE_KEY": f"%(spider)s:{run}:requests",
+            "SCHEDULER_DUPEFILTER_KEY": f"%(spider)s:{run}:dupefilter",
+        }.items():
+            if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:  # not given on the command line
+                settings.set(name, value, priority="project")
+
+
+class RedisArchiveDupeFilter(RedisDupeFilter):
+    """scrapy-redis's duplicate filter, with our fingerprints (REQUEST_FINGERPRINTER_CLASS) and the settled test
+    of crawler.requests_seen: an article is skipped when this worker's archive shard, or any worker's (the set in
+    Redis that ArchiveSettledInRedis fills), has settled it."""
+
+    def __init__(self, server, key: str, crawler: Crawler):
+        super().__init__(server, key, debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        self.crawler = crawler
+        self.archive_rule = SettledInArchive(crawler)
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> RedisArchiveDupeFilter:
+        settings = spider.settings
+        key = settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name}
+        return cls(get_redis_from_settings(settings), key, spider.crawler)
+
+    def request_fingerprint(self, request: Request) -> str:
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def request_seen(self, request: Request) -> bool:
+        rule = self.archive_rule
+        if rule.settled(request):
+            return True
+        if (rule.enabled and rule.checks(request)
+                and self.server.sismember(settled_key(self.crawler.spider.name), url_hash(request.url))):
+            self.crawler.stats.inc_value("archive/skipped_known")
+            rule.last_settled = request
+            return True
+        if super().request_seen(request):
+            return True
+        rule.counted_new(request)
+        return False
+
+    def log(self, request: Request, spider: Spider) -> None:
+        if request is not self.archive_rule.last_settled:
+            super().log(request, spider)
+
+
+class SharedFrontier:
+    """The workers' side of a shared crawl (FRONTIER=redis), an extension:
+
+    - a worker whose share of the queue ran dry waits FRONTIER_IDLE_CLOSE seconds before it closes, since another
+      worker may still be reading a list page that adds more (a new worker also finds its start pages already
+      taken, and waits for the articles they lead to);
+    - the URLs each archive batch settled go to the Redis set of settled URLs, for every worker of this and later
+      crawls.
+    """
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        if settings.get("FRONTIER") != REDIS:
+            raise NotConfigured("FRONTIER is not redis")
+        self.crawler = crawler
+        self.idle_close = settings.getfloat("FRONTIER_IDLE_CLOSE")
+        self.server = get_redis_from_settings(settings)
+        self.idle_since: float | None = None
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.busy, signal=signals.response_received)
+        crawler.signals.connect(self.batch_written, signal=batch_written)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedFrontier:
+        return cls(crawler)
+
+    def busy(self) -> None:
+        self.idle_since = None
+
+    def spider_idle(self) -> None:
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_close:
+            raise DontCloseSpider
+
+    def batch_written(self, pages: list[Page]) -> None:
+        settled = [url_hash(page.url) for page in pages if page.outcome in FINAL_OUTCOMES]
+        if settled:
+            self.server.sadd(settled_key(self.crawler.spider.name), *settled)
+
