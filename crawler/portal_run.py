@@ -60,6 +60,8 @@ class PortalRun:
         return self.trigger
 
     def spider_opened(self, spider: Spider) -> None:
+        if not self.db_path.parent.is_dir():
+            self._unavailable(f"folder {self.db_path.parent} does not exist; create it or choose another ARCHIVE_DB")
         lock = contextlib.ExitStack()
         try:
             lock.enter_context(portal_locks(self.db_path, [spider.name]))

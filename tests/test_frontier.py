@@ -98,3 +98,10 @@ def test_two_workers_share_the_frontier_and_merge_into_what_one_process_crawls(r
     with sqlite3.connect(merged) as conn:
         assert conn.execute("SELECT count(*) FROM pages").fetchone()[0] == pages
     assert articles(merged) == articles(single)
+
+    # The next crawl, by a worker with a new shard: what the others settled is not asked for again.
+    before = len(big_replica.requests)
+    again = Crawl(big_replica.url, tmp_path / "shard-3.db", ("bench",), {**shared, "FRONTIER_RUN": "next"}).run()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert [path for _, path in big_replica.requests[before:] if path.startswith("/zjnews/2")] == []
+    assert sum(1 for _, path in big_replica.requests[before:] if path.startswith("/zjnews/pazj/")) == ARTICLES // 20
