@@ -147,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(merge)
 
     bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode"], default="crawl",
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode", "frontier"],
+                       default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
+                            "frontier: pages/s with 1 and 2 workers sharing a Redis frontier, and the merge; "
                             "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost; "
                             "decode: today's decoding against a git revision's on every corpus page")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
@@ -300,7 +302,7 @@ def _portal_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl, decode, kills
+    from crawler.benchmarks import archive, crawl, decode, frontier, kills
 
     if args.what == "decode":
         try:
@@ -308,7 +310,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except decode.RevisionError as exc:
             raise UserError(str(exc)) from None
         return 0
-    benchmark = {"crawl": crawl, "archive": archive, "kills": kills}[args.what]
+    benchmark = {"crawl": crawl, "archive": archive, "kills": kills, "frontier": frontier}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
     benchmark.main(args.articles) if args.articles else benchmark.main()

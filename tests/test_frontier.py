@@ -7,16 +7,16 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from crawler.benchmarks.frontier import redis_server
 from crawler.cli import main
 from replica.generated import GeneratedPortal
 from replica.server import ReplicaServer, Site
-from tests.conftest import Crawl, free_port
+from tests.conftest import Crawl
 
 ARTICLES = 2000
 REDIS_SERVER = shutil.which("redis-server")
@@ -28,27 +28,8 @@ WORKER = {"EXTRACT_PROCESSES": "0", "DOWNLOAD_TIMEOUT": "30", "CONCURRENT_REQUES
 @pytest.fixture
 def redis_url(tmp_path):
     """A redis-server of its own on a free loopback port, nothing saved to disk; stopped by pid."""
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    with redis_server(tmp_path) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
