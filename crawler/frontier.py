@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
@@ -33,6 +34,23 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 REDIS = "redis"  # the FRONTIER value that shares the crawl through Redis
+
+
+class FrontierUnavailable(Exception):
+    """FRONTIER=redis, and the Redis at REDIS_URL does not answer."""
+
+
+def check_reachable(settings: BaseSettings) -> None:
+    """With FRONTIER=redis, that its Redis answers (a wrong REDIS_URL is one line, not a crawl's traceback)."""
+    if settings.get("FRONTIER") != REDIS:
+        return
+    from redis import RedisError
+
+    try:
+        get_redis_from_settings(settings).ping()
+    except RedisError as exc:
+        raise FrontierUnavailable(f"the shared frontier's Redis at {settings.get('REDIS_URL')} does not answer "
+                                  f"({exc}); start it, or correct REDIS_URL") from None
 
 
 def run_name(settings: BaseSettings) -> str:
@@ -55,6 +73,9 @@ class Frontier:
     def update_settings(self, settings: BaseSettings) -> None:
         if settings.get("FRONTIER") != REDIS:
             return
+        # scrapy-redis 0.9.1 still calls APIs Scrapy deprecated (Spider.log, stats with spider=): a warning line per
+        # worker says nothing the user can act on.
+        warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
         run = run_name(settings)
         for name, value in {
             "SCHEDULER": "scrapy_redis.scheduler.Scheduler",

@@ -16,7 +16,7 @@ from crawler.benchmarks.frontier import redis_server
 from crawler.cli import main
 from replica.generated import GeneratedPortal
 from replica.server import ReplicaServer, Site
-from tests.conftest import Crawl
+from tests.conftest import Crawl, free_port
 
 ARTICLES = 2000
 REDIS_SERVER = shutil.which("redis-server")
@@ -86,3 +86,12 @@ def test_two_workers_share_the_frontier_and_merge_into_what_one_process_crawls(r
     assert again.returncode == 0, again.stderr[-3000:]
     assert [path for _, path in big_replica.requests[before:] if path.startswith("/zjnews/2")] == []
     assert sum(1 for _, path in big_replica.requests[before:] if path.startswith("/zjnews/pazj/")) == ARTICLES // 20
+
+
+def test_a_redis_that_does_not_answer_is_one_line_before_anything_starts(tmp_path, capsys):
+    port = free_port()  # nothing listens there
+    assert main(["crawl", "zjol", "--db", str(tmp_path / "a.db"), "--set", "FRONTIER=redis",
+                 "--set", f"REDIS_URL=redis://127.0.0.1:{port}/0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the shared frontier's Redis at redis://127.0.0.1:{port}/0 does not answer")
+    assert len(err.splitlines()) == 1
