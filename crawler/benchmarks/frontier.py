@@ -28,6 +28,9 @@ from storage import Archive
 from storage.merge import merge
 
 IDLE_CLOSE = "2"
+# Politeness stays as a portal would get it from each worker: two requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN's
+# default). A worker that may take many requests at once empties the shared queue before the others poll it.
+WORKER = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
 
 
 @contextlib.contextmanager
@@ -61,7 +64,7 @@ def redis_server(folder: Path) -> Iterator[str]:
 def _workers(folder: Path, name: str, count: int, portal_file: Path, replica_url: str, redis_url: str
              ) -> tuple[list[Path], float]:
     shards = [folder / f"{name}-{n}.db" for n in range(1, count + 1)]
-    overrides = {**FAST_CRAWL, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url, "FRONTIER": "redis",
+    overrides = {**FAST_CRAWL, **WORKER, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url, "FRONTIER": "redis",
                  "REDIS_URL": redis_url, "FRONTIER_RUN": name, "FRONTIER_IDLE_CLOSE": IDLE_CLOSE,
                  "EXTRACT_PROCESSES": "0"}
     start = time.perf_counter()
@@ -79,15 +82,19 @@ def _workers(folder: Path, name: str, count: int, portal_file: Path, replica_url
 
 def _span(shards: list[Path]) -> tuple[int, float]:
     """(pages fetched, seconds from the first run's start to the last page) over the shards."""
-    pages, first, last = 0, None, None
+    pages, starts, ends = 0, [], []
     for shard in shards:
         with contextlib.closing(sqlite3.connect(shard)) as conn:
-            started, = conn.execute("SELECT min(started) FROM runs").fetchone()
+            starts += [row[0] for row in conn.execute("SELECT started FROM runs")]
             count, newest = conn.execute("SELECT count(*), max(fetched_at) FROM pages").fetchone()
         pages += count
-        first = min(filter(None, [first, started]))
-        last = max(filter(None, [last, newest]))
-    return pages, (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+        ends += [newest] if newest else []
+    return pages, (datetime.fromisoformat(max(ends)) - datetime.fromisoformat(min(starts))).total_seconds()
+
+
+def _pages(shard: Path) -> int:
+    with contextlib.closing(sqlite3.connect(shard)) as conn:
+        return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
 
 
 def main(articles: int = 2000) -> None:
@@ -105,6 +112,7 @@ def main(articles: int = 2000) -> None:
                     print(f"crawling {articles} generated articles with {count} worker(s) ...", flush=True)
                     shards, wall = _workers(folder, f"w{count}", count, portal_file, replica_url, redis_url)
                     pages, span = _span(shards)
+                    shares = "/".join(str(_pages(shard)) for shard in shards)
                     start = time.perf_counter()
                     main_archive = Archive.open(folder / f"merged-{count}.db")
                     try:
@@ -112,13 +120,13 @@ def main(articles: int = 2000) -> None:
                     finally:
                         main_archive.close()
                     merged = time.perf_counter() - start
-                    rows.append([str(count), str(pages), f"{pages / max(span, 1):.1f}", f"{span:.0f}", f"{wall:.1f}",
+                    rows.append([str(count), shares, f"{pages / max(span, 1):.1f}", f"{span:.0f}", f"{wall:.1f}",
                                  f"{merged:.1f}"])
         finally:
             replica.terminate()
             replica.wait()
     print_table(f"shared frontier (scrapy-redis): {articles} generated articles, workers on this machine",
-                ["workers", "pages", "pages/s (crawl span)", "span s", "wall s (idle close included)",
+                ["workers", "pages (per worker)", "pages/s (crawl span)", "span s", "wall s (idle close included)",
                  "merge s"], rows)
     one, two = (float(row[2]) for row in rows)
     print(f"  2 workers / 1 worker: {two / one:.2f}× the pages per second")
