@@ -91,7 +91,7 @@ class Frontier:
 class RedisArchiveDupeFilter(RedisDupeFilter):
     """scrapy-redis's duplicate filter, with our fingerprints (REQUEST_FINGERPRINTER_CLASS) and the settled test
     of crawler.requests_seen: an article is skipped when this worker's archive shard, or any worker's (the set in
-    Redis that ArchiveSettledInRedis fills), has settled it."""
+    Redis that SharedFrontier fills), has settled it."""
 
     def __init__(self, server, key: str, crawler: Crawler):
         super().__init__(server, key, debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
@@ -163,7 +163,15 @@ class SharedFrontier:
             raise DontCloseSpider
 
     def batch_written(self, pages: list[Page]) -> None:
-        settled = [url_hash(page.url) for page in pages if page.outcome in FINAL_OUTCOMES]
-        if settled:
+        settled = {url_hash(url) for page in pages if page.outcome in FINAL_OUTCOMES
+                   for url in (page.url, page.final_url) if url}
+        if not settled:
+            return
+        from redis import RedisError
+
+        try:
             self.server.sadd(settled_key(self.crawler.spider.name), *settled)
+        except RedisError as exc:  # archived all the same: other workers may fetch these again, merge keeps one
+            logger.warning("could not tell the shared frontier of %d settled URLs: %s", len(settled), exc,
+                           extra={"spider": self.crawler.spider})
 
