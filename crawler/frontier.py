@@ -20,6 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy_redis.connection import get_redis_from_settings
+from scrapy.utils.misc import load_object
+from scrapy_redis.defaults import SCHEDULER_QUEUE_CLASS
 from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 
 from crawler.pipelines import batch_written
@@ -66,7 +68,9 @@ def settled_key(spider_name: str) -> str:
 class Frontier:
     """Scrapy add-on (ADDONS): with FRONTIER=redis, the scheduler and duplicate filter become scrapy-redis's.
 
-    The queue and fingerprints persist when a worker closes (SCHEDULER_PERSIST): a worker that ends first must not
+    Each worker takes no more requests than it can send at once (CONCURRENT_REQUESTS becomes
+    CONCURRENT_REQUESTS_PER_DOMAIN), so the others get their share. The queue and fingerprints persist when a
+    worker closes (SCHEDULER_PERSIST): a worker that ends first must not
     empty the frontier under the others. A new FRONTIER_RUN starts from an empty frontier; the old keys stay until
     removed (`redis-cli del SPIDER:RUN:requests SPIDER:RUN:dupefilter`)."""
 
@@ -83,6 +87,10 @@ class Frontier:
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_QUEUE_KEY": f"%(spider)s:{run}:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"%(spider)s:{run}:dupefilter",
+            # A worker takes from the shared queue only what it can send at once, and stops taking while it has
+            # 1 MB of pages to process: a worker that took all it may hold would leave the others nothing.
+            "CONCURRENT_REQUESTS": settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000,
         }.items():
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:  # not given on the command line
                 settings.set(name, value, priority="project")
@@ -129,9 +137,9 @@ class RedisArchiveDupeFilter(RedisDupeFilter):
 class SharedFrontier:
     """The workers' side of a shared crawl (FRONTIER=redis), an extension:
 
-    - a worker whose share of the queue ran dry waits FRONTIER_IDLE_CLOSE seconds before it closes, since another
-      worker may still be reading a list page that adds more (a new worker also finds its start pages already
-      taken, and waits for the articles they lead to);
+    - a worker with nothing to do stays while the shared queue holds requests, and FRONTIER_IDLE_CLOSE seconds
+      after it ran dry, since another worker may still be reading a list page that adds more (a new worker also
+      finds its start pages already taken, and waits for the articles they lead to);
     - the URLs each archive batch settled go to the Redis set of settled URLs, for every worker of this and later
       crawls.
     """
@@ -144,6 +152,8 @@ class SharedFrontier:
         self.idle_close = settings.getfloat("FRONTIER_IDLE_CLOSE")
         self.server = get_redis_from_settings(settings)
         self.idle_since: float | None = None
+        self.queue = None  # the shared queue (a scrapy-redis queue), to ask its length
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.busy, signal=signals.response_received)
         crawler.signals.connect(self.batch_written, signal=batch_written)
@@ -152,11 +162,21 @@ class SharedFrontier:
     def from_crawler(cls, crawler: Crawler) -> SharedFrontier:
         return cls(crawler)
 
+    def spider_opened(self, spider: Spider) -> None:
+        settings = self.crawler.settings
+        self.queue = load_object(settings.get("SCHEDULER_QUEUE_CLASS") or SCHEDULER_QUEUE_CLASS)(
+            server=self.server, spider=spider, key=settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name})
+
     def busy(self) -> None:
         self.idle_since = None
 
     def spider_idle(self) -> None:
+        """Stay while the shared queue holds requests (the engine takes them on its next heartbeat), and for
+        FRONTIER_IDLE_CLOSE seconds after it ran dry."""
         now = time.monotonic()
+        if self.queue is not None and len(self.queue):
+            self.idle_since = None
+            raise DontCloseSpider
         if self.idle_since is None:
             self.idle_since = now
         if now - self.idle_since < self.idle_close:

@@ -128,7 +128,8 @@ ADDONS = {"crawler.frontier.Frontier": 0}
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # The name of one shared crawl: its workers share the queue and fingerprints kept under it. Empty: today's UTC date.
 FRONTIER_RUN = ""
-# A worker that finds the shared queue empty waits this many seconds for another worker to add to it before closing.
+# A worker that finds the shared queue empty waits this many seconds for another worker to add to it before closing
+# (more than 5: Scrapy's engine looks at an idle worker's queue every 5 s).
 FRONTIER_IDLE_CLOSE = 10.0
 
 # Pages smaller than this many characters of body text are recorded as not_article.

@@ -49,7 +49,7 @@ def test_two_workers_share_the_frontier_and_merge_into_what_one_process_crawls(r
     portals = tmp_path / "portals.toml"
     portals.write_text(GeneratedPortal(ARTICLES).portal_toml(), "utf-8")
     shared = {**WORKER, "PORTALS_FILE": portals, "FRONTIER": "redis", "REDIS_URL": redis_url,
-              "FRONTIER_RUN": "test", "FRONTIER_IDLE_CLOSE": "3"}
+              "FRONTIER_RUN": "test", "FRONTIER_IDLE_CLOSE": "6"}
     shards = [tmp_path / f"shard-{n}.db" for n in (1, 2)]
     before = len(big_replica.requests)
     workers = [subprocess.Popen(Crawl(big_replica.url, shard, ("bench",), shared).command(), cwd=Path.cwd(),

@@ -27,7 +27,7 @@ from replica.generated import GeneratedPortal
 from storage import Archive
 from storage.merge import merge
 
-IDLE_CLOSE = "2"
+IDLE_CLOSE = "6"  # seconds; more than the engine's 5 s heartbeat
 # Politeness stays as a portal would get it from each worker: two requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN's
 # default). A worker that may take many requests at once empties the shared queue before the others poll it.
 WORKER = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
@@ -110,7 +110,9 @@ def main(articles: int = 2000) -> None:
             with redis_server(folder) as redis_url:
                 for count in (1, 2):
                     print(f"crawling {articles} generated articles with {count} worker(s) ...", flush=True)
-                    shards, wall = _workers(folder, f"w{count}", count, portal_file, replica_url, redis_url)
+                    # A Redis database per measurement: the other one's settled URLs must not be skipped here.
+                    database = redis_url.rsplit("/", 1)[0] + f"/{count}"
+                    shards, wall = _workers(folder, f"w{count}", count, portal_file, replica_url, database)
                     pages, span = _span(shards)
                     shares = "/".join(str(_pages(shard)) for shard in shards)
                     start = time.perf_counter()
