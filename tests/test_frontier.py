@@ -21,8 +21,7 @@ from tests.conftest import Crawl, free_port
 ARTICLES = 2000
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed (Debian: redis-server)")
-# Two requests at a time per worker, as the portal's politeness allows (a worker taking many at once would empty the
-# shared queue before the other one polls it).
+# Two requests at a time per worker, as the portal's politeness allows.
 WORKER = {"EXTRACT_PROCESSES": "0", "DOWNLOAD_TIMEOUT": "30", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
           "LOG_LEVEL": "WARNING"}
 

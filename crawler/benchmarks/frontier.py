@@ -28,8 +28,7 @@ from storage import Archive
 from storage.merge import merge
 
 IDLE_CLOSE = "6"  # seconds; more than the engine's 5 s heartbeat
-# Politeness stays as a portal would get it from each worker: two requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN's
-# default). A worker that may take many requests at once empties the shared queue before the others poll it.
+# Politeness as a portal gets it from each worker: two requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN's default).
 WORKER = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
 
 
