@@ -86,7 +86,7 @@ def metadata(db_name: str) -> dict:
                         "fts_table": "articles_fts",
                         "fts_pk": "id",
                         "sort_desc": "published",
-                        "facets": ["portal", "source", {"date": "published"}],
+                        "facets": ["portal", "source", {"year": "published"}],
                         "columns": ARTICLE_COLUMNS,
                     },
                     "pages": {

@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="folders with index.jsonl (shared corpora) or truth.jsonl (our labelled set); "
                                "default: ../shared/corpora and benchmarks/labelled")
     evaluate.add_argument("--zh-only", action="store_true", help="only the Chinese pages of the shared corpora")
+    evaluate.add_argument("--renamed-classes", action="store_true",
+                          help="also score ours on the pages with every class and id renamed (a template change)")
     evaluate.add_argument("--misses", action="store_true",
                           help="list our wrong answers page by page instead (validation sites are left out)")
 
@@ -111,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--max-concurrent", type=int, default=2, help="runs at once, all portals (default 2)")
     schedule.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                           help="a setting passed to every run (repeatable)")
+    schedule.add_argument("--scrapyd", default=None, metavar="URL",
+                          help="run each crawl as a job of this scrapyd (on the archive's machine) instead of locally")
+    schedule.add_argument("--scrapyd-project", default=None, metavar="NAME",
+                          help="the deployed project (default: scrapy.cfg's [deploy] project)")
     schedule.add_argument("--print-crontab", action="store_true", help="print equivalent crontab lines and exit")
     schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
 
@@ -130,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read pages from this folder (<host>/<path>, as replica/site) instead of fetching them")
     _add_config(add)
     add.add_argument("--write", action="store_true", help="add the entry to the --config file (default: only show it)")
+    add.add_argument("--force", action="store_true",
+                     help="with --write: write the entry even when doubts were shown (default: ask on a terminal)")
     add.add_argument("--replica", action="store_true", help="fetch through the bundled offline replica")
     add.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="a setting (REPLICA_URL, USER_AGENT, DOWNLOAD_TIMEOUT are used)")
@@ -238,6 +246,7 @@ def _portal_list(args: argparse.Namespace) -> int:
 def _portal_add(args: argparse.Namespace) -> int:
     from crawler import run
     from crawler.inference import guess as inference
+    from crawler.inference.doubts import doubts
     from crawler.inference.report import print_guess
     from crawler.inference.source import PageSource
     from crawler.portals import DEFAULT_PORTALS_FILE
@@ -268,10 +277,24 @@ def _portal_add(args: argparse.Namespace) -> int:
     if not args.write:
         print(f"(shown only; add --write to add it to {config})")
         return 0
+    if (doubtful := doubts(found)) and not args.force and not _confirmed(len(doubtful)):
+        print(f"error: not written: {len(doubtful)} doubt(s) above; check the entry, "
+              "then add --force to write it anyway", file=sys.stderr)
+        return 1
     inference.write_entry(config, found)
     print(f"written: portal {found.name!r} added to {config}; try it with "
           f"`python -m crawler portal check {found.name}" + (f" --config {config}`" if args.config else "`"))
     return 0
+
+
+def _confirmed(doubts: int) -> bool:
+    """A person at a terminal may accept the doubts shown; piped input never does."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"write it despite {doubts} doubt(s)? [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def _portal_check(args: argparse.Namespace) -> int:
@@ -322,7 +345,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from crawler import tables
     from crawler.evaluation import corpora
-    from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, ours, plain_trafilatura
+    from crawler.evaluation.run import SPLIT_PREFIX, evaluate, misses, on_renamed_classes, ours, plain_trafilatura
 
     folders = args.corpora or [f for f in (corpora.SHARED_CORPORA, corpora.OWN_SET) if f.exists()]
     if not args.corpora:
@@ -348,8 +371,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for line in misses(tables.progress(pages, "extracting"), ours()):
             print(line)
         return 0
-    tallies = evaluate(tables.progress(pages, "extracting"), {"ours": ours(),
-                                                              "trafilatura": plain_trafilatura})
+    extractors = {"ours": ours(), "trafilatura": plain_trafilatura}
+    if args.renamed_classes:
+        extractors["ours, renamed classes"] = on_renamed_classes(ours())
+    tallies = evaluate(tables.progress(pages, "extracting"), extractors)
     tables.print_eval(tallies, SPLIT_PREFIX)
     return 0
 
@@ -485,6 +510,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.scheduling.runner import Scheduler, SchedulerOptions, crontab, systemd_units
 
     portals, rules = load_config(args.config)
+    portals = {name: portal for name, portal in portals.items() if portal.enabled}  # off: only when named
     db = args.db or run.DEFAULT_DB
     if args.print_crontab or args.print_systemd:
         try:
@@ -505,12 +531,13 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     run.project_settings(extra)  # unknown settings fail here, not in every run
     if args.replica:  # the fast settings of `crawl --replica`, below the user's --set
         extra = {**{name: str(value) for name, value in run.REPLICA_SETTINGS.items()}, **extra}
+    scrapyd = _scrapyd(args.scrapyd, args.scrapyd_project)
     db = run.prepare_db(db)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger().addHandler(scheduler_log_handler(db))  # and to logs/scheduler.log, which rotates
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
                                max_concurrent=args.max_concurrent, max_runs=args.max_runs, until=until,
-                               extra_settings=extra)
+                               extra_settings=extra, scrapyd=scrapyd)
     scheduler = Scheduler(portals, rules, options)
     if args.replica:
         with run.replica_running() as url:
@@ -519,6 +546,25 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     else:
         scheduler.run()
     return 0
+
+
+def _scrapyd(url: str | None, project: str | None):
+    """The scrapyd the scheduler drives, checked to answer before anything is scheduled (None: local runs)."""
+    from crawler.scheduling.scrapyd import Scrapyd, ScrapydError, default_project
+
+    if url is None:
+        if project is not None:
+            raise UserError("--scrapyd-project goes with --scrapyd URL")
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"--scrapyd takes scrapyd's URL, like http://127.0.0.1:6800/, got {url!r}")
+    scrapyd = Scrapyd(url, project or default_project())
+    try:
+        scrapyd.check()
+    except ScrapydError as exc:
+        raise UserError(f"{exc}: start it (see README, Scaling out) or correct --scrapyd") from None
+    return scrapyd
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -530,6 +576,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from crawler.scheduling.status import all_status, any_failing, as_json
 
     portals, rules = load_config(args.config)
+    portals = {name: portal for name, portal in portals.items() if portal.enabled}
     archive = _open_existing(args.db)
     try:
         statuses = all_status(archive.db, portals, rules, datetime.now(cron.SHANGHAI))

@@ -2,19 +2,24 @@
 
 Everything CPU-heavy that one page needs before it can be written — decoding, parsing, trafilatura, the
 near-duplicate signature, compressing the raw page — runs in a worker. The crawl's own process keeps the reactor, Scrapy and the
-archive writes. Workers ignore SIGINT and SIGTERM: the crawl decides when to stop (a terminal's Ctrl-C and the
-scheduler's signals reach the whole process group) and closes the pool after the last page; if the crawl is
-killed, each worker notices within half a second that it is gone and exits.
+archive writes. The pool's server and workers ignore SIGINT and SIGTERM from their first instruction on: the
+crawl decides when to stop (a terminal's Ctrl-C and the scheduler's signals reach the whole process group) and
+closes the pool after the last page, so a stop while the pool is still starting is the crawl's one clean
+shutdown, not a KeyboardInterrupt traceback from a half-started server; if the crawl is killed, each worker
+notices within half a second that it is gone and exits (the server with it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
     from storage.bodies import PackedBody
 
 WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PRELOAD = ["crawler.extraction.extract", "storage.neardup", "datasketch"]  # imported once, in the server
 
 
 def pool_size(setting: int) -> int:
@@ -44,6 +51,24 @@ def extract_for_archive(body: bytes, url: str, status: int, content_type: str | 
     result = extract_page(body, url, status, content_type, final_url, options)
     signature = neardup.signature(result.text) if result.status == "article" and result.text else None
     return result, signature, bodies.pack(body) if body else None
+
+
+@contextlib.contextmanager
+def _children_ignore_stop_signals() -> Iterator[None]:
+    """Processes spawned inside (the pool's server and its resource tracker) ignore SIGINT and SIGTERM from their
+    first instruction: an ignored signal stays ignored across exec, and the server hands its dispositions on to
+    every worker it forks. (A signal mask would not do: the spawn clears it in the child.) The crawl's own handlers
+    are back once the spawn returns, within milliseconds; a stop signal in that window is held while this thread
+    blocks it, but one that another of the crawl's threads takes then is lost (the scheduler's kill after its
+    grace, or a second Ctrl-C, still stops the crawl)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _start_worker(crawl_pid: int) -> None:
@@ -90,7 +115,9 @@ class ExtractionPool:
             return extract_for_archive(*args)
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")  # workers start clean, not as copies of a reactor
-            context.set_forkserver_preload(["crawler.extraction.extract", "storage.neardup", "datasketch"])
+            context.set_forkserver_preload(PRELOAD)
+            with _children_ignore_stop_signals():
+                multiprocessing.forkserver.ensure_running()  # spawns the server, without waiting for its imports
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_worker,
                                                  initargs=(os.getpid(),))
         return await asyncio.wrap_future(self._executor.submit(extract_for_archive, *args))

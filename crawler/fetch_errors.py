@@ -25,11 +25,12 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 
 OFF_PORTAL = "redirected off the portal"  # the start of the reason an off-domain redirect is recorded with
+REFUSED, DNS_FAILED = "connection refused", "DNS lookup failed"  # the host could not be reached at all
 
 # (pattern in the failure's text, reason): checked in order, for failures Scrapy wraps in DownloadFailedError
 _WRAPPED = [
     (r"ConnectionDone|ConnectionLost|ResponseNeverReceived", "connection closed without a complete answer"),
-    (r"ConnectionRefused", "connection refused"),
+    (r"ConnectionRefused", REFUSED),
     (r"ParseError|non-integer status|BadHeaders|conflicting Content-Length|Invalid response",
      "not a valid HTTP answer"),
     (r"exceeded DOWNLOAD_MAXSIZE", "larger than DOWNLOAD_MAXSIZE once decompressed"),
@@ -55,9 +56,9 @@ def describe(failure: Failure, url: str, connected_to: str | None = None) -> tup
         took = re.search(r"longer than ([\d.]+) seconds", message)
         return "error", f"timed out (no complete answer within {float(took.group(1)):g} s)" if took else "timed out"
     if failure.check(CannotResolveHostError, net.DNSLookupError):
-        return "error", f"DNS lookup failed for {server.hostname}"
+        return "error", f"{DNS_FAILED} for {server.hostname}"
     if failure.check(DownloadConnectionRefusedError, net.ConnectionRefusedError):
-        return "error", f"connection refused by {server.netloc}"
+        return "error", f"{REFUSED} by {server.netloc}"
     if failure.check(ResponseDataLossError):
         return "error", "answer cut short (fewer bytes than its Content-Length)"
     if failure.check(DownloadCancelledError):
@@ -68,3 +69,9 @@ def describe(failure: Failure, url: str, connected_to: str | None = None) -> tup
         if re.search(pattern, message) or re.search(pattern, failure.type.__name__):
             return "error", reason
     return "error", f"{failure.type.__name__}: {message or 'no message'}"[:500]
+
+
+def host_unreached(reason: str) -> bool:
+    """Whether a failure's reason says the host could not be reached at all (refused, unknown name), rather than
+    reached without a usable answer (a timeout, an answer cut short or closed)."""
+    return reason.startswith((REFUSED, DNS_FAILED))

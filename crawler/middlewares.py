@@ -19,8 +19,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from twisted.python.failure import Failure
 
-from crawler.fetch_errors import OFF_PORTAL
+from crawler.fetch_errors import OFF_PORTAL, describe, host_unreached
 from crawler.portal_run import crawl_archive
 from storage import Archive
 
@@ -86,8 +87,11 @@ ROBOTS_UNREACHABLE = "robots.txt unreachable"  # the start of the reason request
 
 
 class RobotsTxtUnreachable:
-    """A robots.txt that answers with a server error means complete disallow (RFC 9309, section 2.3.1.4; 429 too,
-    as Google reads it), where Scrapy's RobotsTxtMiddleware parses the error page as allow-all.
+    """A robots.txt that answers with a server error, or gives no usable answer at all (a timeout, an answer cut
+    short or closed), means complete disallow (RFC 9309, section 2.3.1.4: unreachable through server or network
+    errors; 429 too, as Google reads it), where Scrapy's RobotsTxtMiddleware reads the error page, or the failed
+    download, as allow-all. A 4xx robots.txt still means allow-all (2.3.1.3), and a host whose connection is refused
+    or whose name does not resolve is left to fail page by page, with that reason.
 
     Placed after that middleware, this one sees the robots.txt answers it asks for and then drops every request to a
     host whose robots.txt failed so: nothing is fetched from that host this run. A dropped request is recorded as an
@@ -111,15 +115,26 @@ class RobotsTxtUnreachable:
             raise IgnoreRequest(why)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        asked = urlsplit(request.meta.get("redirect_urls", [request.url])[0])  # robots.txt may redirect
-        if (request.meta.get("dont_obey_robotstxt") and asked.path == "/robots.txt"
-                and (response.status >= 500 or response.status == 429)):
-            why = f"{ROBOTS_UNREACHABLE} (http {response.status}): nothing is fetched from {asked.netloc} this run"
-            if asked.netloc not in self.unreachable:
-                logger.warning("%s (RFC 9309: a robots.txt server error means complete disallow)", why,
-                               extra={"spider": self.crawler.spider})
-            self.unreachable[asked.netloc] = why
+        if response.status >= 500 or response.status == 429:
+            self._disallow(request, f"http {response.status}")
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Called once the retries are spent (RetryMiddleware sits nearer the downloader)."""
+        _, reason = describe(Failure(exception), request.url)
+        if not host_unreached(reason):
+            self._disallow(request, reason)
+
+    def _disallow(self, request: Request, cause: str) -> None:
+        asked = urlsplit(request.meta.get("redirect_urls", [request.url])[0])  # robots.txt may redirect
+        if not (request.meta.get("dont_obey_robotstxt") and asked.path == "/robots.txt"):
+            return
+        cause = cause.replace(" (", ": ", 1).removesuffix(")") if " (" in cause else cause  # one level of brackets
+        why = f"{ROBOTS_UNREACHABLE} ({cause}): nothing is fetched from {asked.netloc} this run"
+        if asked.netloc not in self.unreachable:
+            logger.warning("%s (RFC 9309: a robots.txt that cannot be read means complete disallow)", why,
+                           extra={"spider": self.crawler.spider})
+        self.unreachable[asked.netloc] = why
 
 
 class ConditionalListRequests:

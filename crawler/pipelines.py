@@ -217,11 +217,15 @@ class ArchivePipeline:
         self.flush()
 
     def _outcome(self, spider: Spider, reason: str) -> tuple[str, str | None]:
-        """How the run ended, and why in one line when it failed: a batch not written, or not one page fetched."""
+        """How the run ended, and why in one line when it failed: a batch not written, or not one page fetched
+        (every request failed, or robots.txt refused them all)."""
         if self.failure:
             return FAILED, self.failure
-        if reason == FINISHED and self.first_error and not self.fetched:
-            why = f"no page of {spider.name} could be fetched: {self.first_error}"
+        forbidden = self.crawler.stats.get_value("robotstxt/forbidden", 0)
+        if reason == FINISHED and not self.fetched and (self.first_error or forbidden):
+            why = (f"no page of {spider.name} could be fetched: {self.first_error}" if self.first_error else
+                   f"robots.txt forbids every page {spider.name} asked for ({forbidden} refused): "
+                   f"ask the site, or take the portal off")
             logger.error("%s", why, extra=self._log_extra)
             return FAILED, why
         return reason, None

@@ -6,7 +6,7 @@ import re
 import tomllib
 from importlib import resources
 from importlib.resources.abc import Traversable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +27,14 @@ class UnknownPortalError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def _matches(patterns: tuple[re.Pattern[str], ...], url: str) -> bool:
+    """Whether a pattern matches the URL's path, or its path and query when the pattern names a query (`\\?`):
+    WeChat articles differ only in their query (/s?__biz=ACCOUNT&mid=...)."""
+    parts = urlsplit(url)
+    with_query = f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return any(p.search(with_query if r"\?" in p.pattern else parts.path) for p in patterns)
 
 
 def _host_in(url: str, domains: tuple[str, ...]) -> bool:
@@ -52,6 +60,7 @@ class Portal:
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     charset: str = "utf-8"
+    enabled: bool = True  # off: crawled only when named (`crawl NAME`), never by `crawl` alone or the scheduler
     schedule: str = "*/30 * * * *"
     spider: str = ""
     revisit_days: int = 0  # re-fetch articles published in the last N days to catch corrections (0: never)
@@ -61,10 +70,10 @@ class Portal:
     extra: dict = field(default_factory=dict, compare=False)
 
     def is_article_url(self, url: str) -> bool:
-        return any(p.search(urlsplit(url).path) for p in self.article_patterns)
+        return _matches(self.article_patterns, url)
 
     def is_list_url(self, url: str) -> bool:
-        return any(p.search(urlsplit(url).path) for p in self.list_patterns)
+        return _matches(self.list_patterns, url)
 
     def extract_options(self, min_chars: int = ExtractOptions.min_chars) -> ExtractOptions:
         """How extraction reads this portal's pages: its own selectors first, then the generic ones."""
@@ -133,6 +142,8 @@ def _portal_from_entry(name: str, entry: dict) -> Portal:
                 value = tuple(re.compile(v) for v in value)
             except (re.error, TypeError) as exc:
                 raise PortalConfigError(f"portal {name!r}: field {key!r} has a bad regex: {exc}") from None
+        elif key == "enabled" and not isinstance(value, bool):
+            raise PortalConfigError(f"portal {name!r}: field 'enabled' must be true or false")
         elif key == "revisit_days" and (not isinstance(value, int) or value < 0):
             raise PortalConfigError(f"portal {name!r}: field 'revisit_days' must be a whole number ≥ 0")
         elif key in ("max_list_pages", "run_timeout") and (not isinstance(value, int) or value < 1):
@@ -166,7 +177,8 @@ def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict
     entries = data.get("portals")
     if not isinstance(entries, dict) or not entries:
         raise PortalConfigError(f"portal config {path} declares no [portals.NAME] entry")
-    portals = {name: _portal_from_entry(name, entry) for name, entry in entries.items()}
+    sites = _sites_from(data)
+    portals = {name: _with_site_rules(_portal_from_entry(name, entry), sites) for name, entry in entries.items()}
     defaults = data.get("health", {})
     try:
         rules = {name: HealthRules.from_config({**defaults, **p.health}) for name, p in portals.items()}
@@ -176,9 +188,9 @@ def load_config(path: str | Path | None = None) -> tuple[dict[str, Portal], dict
 
 
 def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[Portal]:
-    """The portals a user named (all when none), or UnknownPortalError naming the valid choices."""
+    """The portals a user named (every enabled one when none), or UnknownPortalError naming the valid choices."""
     if not names:
-        return list(portals.values())
+        return [p for p in portals.values() if p.enabled]
     unknown = [n for n in names if n not in portals]
     if unknown:
         raise UnknownPortalError(
@@ -188,15 +200,26 @@ def select_portals(portals: dict[str, Portal], names: list[str] | None) -> list[
 
 
 def portal_for_url(portals: dict[str, Portal], url: str) -> Portal | None:
-    """The portal whose domains hold this URL."""
-    return next((p for p in portals.values() if p.owns(url)), None)
+    """The portal whose domains hold this URL; of several (WeChat accounts share one host), one whose article
+    patterns match it."""
+    owners = [p for p in portals.values() if p.owns(url)]
+    return next((p for p in owners if p.is_article_url(url)), owners[0] if owners else None)
+
+
+def _sites_from(data: dict) -> dict[str, SiteRules]:
+    return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
+            for name, entry in data.get("sites", {}).items()}
+
+
+def _with_site_rules(portal: Portal, sites: dict[str, SiteRules]) -> Portal:
+    """A portal on a site with [sites] rules (a WeChat account) extracts by them, its own `extract` on top."""
+    site = next((s for s in sites.values() if all(s.owns(f"http://{d}/") for d in portal.allowed_domains)), None)
+    return replace(portal, extract={**site.extract, **portal.extract}) if site else portal
 
 
 def load_sites(path: str | Path | None = None) -> dict[str, SiteRules]:
     """The [sites.NAME] extraction rules (WeChat articles and the like)."""
-    data = _read_config(Path(path) if path else DEFAULT_PORTALS_FILE)
-    return {name: SiteRules(name, tuple(entry.get("domains", ())), entry.get("extract", {}))
-            for name, entry in data.get("sites", {}).items()}
+    return _sites_from(_read_config(Path(path) if path else DEFAULT_PORTALS_FILE))
 
 
 def options_for_url(url: str, path: str | Path | None = None) -> ExtractOptions:

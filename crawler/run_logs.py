@@ -14,7 +14,6 @@ from pathlib import Path
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from crawler.portal_run import crawl_archive
 
@@ -64,14 +63,13 @@ class _ThisRun(logging.Filter):
 
 class RunLogFile:
     """Writes a run's log to logs/PORTAL/run-N.log beside the archive and records the path in `runs`; at INFO
-    or below (LOG_LEVEL), whatever the console gets. Off when the scheduler started the run (ARCHIVE_RUN_ID):
-    the scheduler sends the process's whole output to that run's file."""
+    or below (LOG_LEVEL), whatever the console gets. Idle when the process's whole log already goes to that
+    file (LOG_FILE, as the scheduler sets it for a local run); a scheduled scrapyd job writes it here."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        if settings.getint("ARCHIVE_RUN_ID"):
-            raise NotConfigured  # the scheduler writes this run's log (no message: Scrapy would warn)
         self.crawler = crawler
+        self.log_file = settings.get("LOG_FILE") or None
         self.db = Path(settings.get("ARCHIVE_DB"))
         self.level = min(logging.INFO, logging.getLevelName(settings.get("LOG_LEVEL")))
         self.formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
@@ -88,6 +86,8 @@ class RunLogFile:
         if run_id is None:  # the archive could not be opened: the console says why
             return
         path = run_log_path(log_dir(self.db), spider.name, run_id)
+        if self.log_file and Path(self.log_file).resolve() == path.resolve():
+            return  # the scheduler sends this process's output there, and recorded the path
         archive = crawl_archive(self.crawler)  # the crawl's one handle (crawler.portal_run)
         try:
             if archive is not None:

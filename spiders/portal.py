@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
@@ -117,7 +118,8 @@ class PortalSpider(Spider):
         yield from self._article_requests(link.strip() for link in links)
 
     def _article_links(self, response: Response) -> list[str]:
-        hrefs = response.css(f"{self.portal.link_selector}::attr(href)").getall()
+        selector = self.portal.link_selector  # a selector ending in ::attr(NAME) reads that attribute, not href
+        hrefs = response.css(selector if "::attr(" in selector else f"{selector}::attr(href)").getall()
         if self.portal.links_in_scripts:
             hrefs += _HREF.findall(response.text)
         return [response.urljoin(h.strip()) for h in hrefs]
@@ -132,6 +134,10 @@ class PortalSpider(Spider):
             text = "".join(link.css("::text").getall()).strip()
             if (text in self.portal.next_page_texts or self.portal.is_list_url(url)) and self.portal.owns(url):
                 urls.append(url)
+        if self.portal.links_in_scripts:  # a JCMS list names its next group inside its XML datastore
+            urls += [url for href in _HREF.findall(response.text)
+                     if self.portal.is_list_url(url := response.urljoin(html.unescape(href.strip())))
+                     and self.portal.owns(url) and url not in urls]
         return urls
 
     def _article_requests(self, urls) -> Iterator[Request]:

@@ -118,6 +118,36 @@ def test_a_query_that_cannot_run_gets_the_clear_line_the_cli_prints(datasette, p
     assert "the query holds no word to look for" in body and "user-defined function" not in body
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("author:宁波", "author: is no column to search"),
+    ("！？", "the query holds no word to look for"),
+    ('"宁波', "unbalanced quote in the query"),
+])
+def test_the_canned_searchs_json_answers_a_query_that_cannot_run_with_the_clear_line(datasette, query, message):
+    status, body = get_error(f"{datasette}/archive/search.json?q={urllib.parse.quote(query)}")
+    answer = json.loads(body)
+    assert status == 400 and answer["ok"] is False and answer["error"].startswith(message), answer
+    assert "user-defined function" not in body
+
+
+def test_the_canned_searchs_json_for_nothing_typed_is_empty(datasette):
+    for q in ("", "%20%20"):
+        answer = get_json(f"{datasette}/archive/search.json?q={q}")
+        assert answer["ok"] is True and answer["rows"] == [] and answer["error"] is None, answer
+
+
+def test_the_articles_table_and_its_search_results_have_a_year_facet(datasette):
+    answer = get_json(f"{datasette}/archive/articles.json?_search={urllib.parse.quote('宁波')}")
+    facets = answer["facet_results"]
+    assert set(facets) == {"portal", "source", "published"}
+    assert [(v["value"], v["count"]) for v in facets["published"]["results"]] == [("2021", 2)]
+    assert facets["published"]["type"] == "year"
+    chosen = get_json(facets["published"]["results"][0]["toggle_url"].replace(".json?", ".json?_shape=objects&", 1))
+    assert {row["title"] for row in chosen["rows"]} == {ARTICLES[0][0], ARTICLES[2][0]}
+    assert chosen["facet_results"]["published"]["results"][0]["selected"] is True
+    assert get_json(f"{datasette}/archive/articles.json?published__startswith=2020")["rows"] == []
+
+
 def test_the_canned_search_before_anything_is_typed_shows_no_error(datasette):
     with urllib.request.urlopen(datasette + "/archive/search", timeout=10) as response:
         body = response.read().decode("utf-8")
@@ -186,6 +216,8 @@ def test_the_articles_table_reads_who_when_what_first_and_links_each_title(datas
     assert {"url_hash", "content_hash"} <= set(headers[6:])  # still there, after what a reader wants
     first_row = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     assert first_row.rect["y"] < 900 and first_row.rect["height"] < 200, first_row.rect  # not 1,750 px down
+    years = browser.find_element(By.ID, "facet-published").text
+    assert years.startswith("published (year)") and "2021 3" in years, years  # the years, each with its count
     excerpt = first_row.find_element(By.CSS_SELECTOR, "td.col-text").text
     assert len(excerpt) <= 61 and excerpt.endswith("…") or len(excerpt) < 60
     title = first_row.find_element(By.CSS_SELECTOR, "td.col-title a")

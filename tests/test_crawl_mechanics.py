@@ -6,8 +6,10 @@ no row, and a crawl killed with SIGKILL leaves a readable archive that a re-run 
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from crawler.processes import descendants
 from replica.generated import HOST, PER_LIST
-from tests.conftest import GENERATED_ARTICLES, Crawl, free_port
+from tests.conftest import GENERATED_ARTICLES, ROOT, Crawl, _env, free_port
 
 LIST_PAGES = GENERATED_ARTICLES // PER_LIST
 
@@ -138,3 +140,37 @@ def test_a_crawl_in_which_no_page_could_be_fetched_fails_with_its_reason_in_one_
         assert conn.execute("SELECT outcome, reason FROM runs").fetchall() == [("failed", reason)]
         assert {r for (r,) in conn.execute("SELECT reason FROM pages")} == {f"connection refused by 127.0.0.1:{port}"}
     assert f"zjol failed: {reason}" in result.stdout
+
+
+def _forkserver_below(pid: int) -> bool:
+    for child in descendants(pid):
+        try:
+            if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_a_crawl_stopped_while_its_extraction_pool_starts_stops_cleanly(replica, generated_portals, tmp_path):
+    """Ctrl-C (or the scheduler's SIGINT to the run's process group) reaching the extraction pool's server while it
+    is still importing its modules: the run's log has the crawl's own shutdown lines, no KeyboardInterrupt traceback
+    from the pool's processes, and the run is recorded."""
+    db, log = tmp_path / "archive.db", tmp_path / "run.log"
+    crawl = Crawl(replica.url, db, ("bench",), {"PORTALS_FILE": generated_portals, "EXTRACT_PROCESSES": "2"})
+    with log.open("wb") as out:
+        process = subprocess.Popen(crawl.command(), cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _forkserver_below(process.pid):
+        assert time.monotonic() < deadline and process.poll() is None, log.read_text("utf-8")[-3000:]
+        time.sleep(0.005)
+    time.sleep(0.05)  # the crawl is past the spawn (its few milliseconds), the server still importing (a second)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C and the scheduler do: the whole group
+    process.wait(60)
+    text = log.read_text("utf-8")
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-4000:]
+    assert "Received SIGINT, shutting down gracefully" in text
+    outcome = sqlite3.connect(db).execute("SELECT outcome FROM runs").fetchone()[0]
+    assert outcome in ("shutdown", "interrupted"), outcome
+    assert not descendants(process.pid)

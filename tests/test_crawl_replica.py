@@ -1,4 +1,4 @@
-"""A real crawl of all five portals of the replica, checked against the replica's truth files.
+"""A real crawl of every portal of the replica, checked against the replica's truth files.
 
 One crawl per module (the real Scrapy engine, HTTP over loopback, the SQLite file read back); each truth
 line becomes its own test so a failure names the URL.
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.portals import load_portals
 from replica.server import SITE_DIR
 from storage.dedup import url_hash
 from tests.conftest import Crawl
@@ -51,7 +52,7 @@ def article_for(conn, url):
 def test_the_crawl_ends_and_every_portal_has_a_finished_run(crawled):
     conn, _, _, result = crawled
     outcomes = dict(conn.execute("SELECT portal, outcome FROM runs").fetchall())
-    assert outcomes == {p: "finished" for p in ("zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj")}, result.stderr[-2000:]
+    assert outcomes == {p: "finished" for p, portal in load_portals().items() if portal.enabled}, result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("truth", by_outcome("article"))
@@ -156,3 +157,32 @@ def test_each_run_logs_to_its_own_file_beside_the_archive(crawled):
 def test_a_crawl_whose_output_is_piped_prints_no_progress_lines(crawled):
     result = crawled[3]
     assert "crawling" not in result.stderr and "new articles" not in result.stderr
+
+
+def test_the_wechat_account_portals_are_off_unless_named(crawled):
+    """mp.weixin.qq.com's robots.txt disallows the album pages and the articles: the entries are off, so a plain
+    `crawl` leaves the host alone."""
+    assert not {path for host, path in crawled[1] if host == "mp.weixin.qq.com"}
+    assert not {"wechat_zjga", "wechat_sdga"} & set(first_runs(crawled[0]))
+
+
+def test_a_portal_whose_robots_txt_forbids_everything_fails_with_that_reason(replica, tmp_path):
+    """Named, an account's run asks for robots.txt, obeys it, and says so: failed, not a quiet day."""
+    db = tmp_path / "a.db"
+    before = len(replica.requests)
+    result = Crawl(replica.url, db, ("wechat_zjga",)).run()
+    assert result.returncode != 0
+    assert {path for host, path in replica.requests[before:] if host == "mp.weixin.qq.com"} == {"/robots.txt"}
+    outcome, reason = sqlite3.connect(db).execute("SELECT outcome, reason FROM runs").fetchone()
+    assert outcome == "failed" and reason.startswith("robots.txt forbids every page wechat_zjga asked for")
+
+
+def test_an_account_portal_reads_its_album_and_archives_the_accounts_articles(replica, tmp_path):
+    """What a WeChat account's entry archives once robots.txt allows it (here: told to ignore the replica's copy):
+    the album's data-link URLs of that account, with the account as source; the other account's are left alone."""
+    db = tmp_path / "a.db"
+    result = Crawl(replica.url, db, ("wechat_zjga",), {"ROBOTSTXT_OBEY": "False"}).run()
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = sqlite3.connect(db).execute("SELECT title, source, published FROM articles ORDER BY published").fetchall()
+    assert rows == [("暖心！民警护送迷路老人回家", "浙江公安", "2026-10-16T18:05:00+08:00"),
+                    ("“断卡”行动再出击！一批“卡农”落网", "浙江公安", "2026-10-20T19:30:00+08:00")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.evaluation import corpora, score
-from crawler.evaluation.run import evaluate, ours
+from crawler.evaluation.run import evaluate, ours, renamed_classes
 
 
 def test_body_score_rewards_the_article_and_punishes_chrome():
@@ -105,3 +105,12 @@ def test_eval_says_which_pages_it_skipped_and_why(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "skipped: 1 pages of unlabelled-corpus (no truth" in err
     assert "skipped: 1 pages not in Chinese (--zh-only)" in err
+
+
+def test_renamed_classes_keep_the_layout_and_lose_the_names():
+    html = b"""<div class="content main" id='box'><p class=content>x</p></div>"""
+    renamed = renamed_classes(html)
+    assert b"content" not in renamed and b"main" not in renamed and b"box" not in renamed
+    first, second = renamed.split(b'"')[1].split()[0], renamed.split(b"class=")[2].split(b">")[0]
+    assert first == second  # one name, one replacement
+    assert renamed.count(b"<p") == 1 and renamed.endswith(b"x</p></div>")

@@ -265,3 +265,43 @@ def test_long_runs_of_letters_or_separators_cost_no_backtracking():
     date_in_text("mar" * 40000)
     strip_site_suffix("标题" + "-网" * 10000)
     assert time.process_time() - start < 2  # seconds; quadratic versions took over a minute
+
+
+def test_a_date_only_in_a_list_of_other_stories_is_not_the_publication_time():
+    related = "".join(f"<li><a href='/n{i}.html'>其他新闻标题第{i}条关于交通安全</a><span>2018-0{i + 1}-11</span></li>"
+                      for i in range(5))
+    html = page(f"<h1>德州警方破获跨省电信诈骗案</h1><div class=c>{'民警破获一起跨省电信诈骗案件，抓获嫌疑人。' * 20}</div>"
+                f"<ul class=rel>{related}</ul>")
+    assert extract_page(html, "http://www.example.com/a/b.html").published is None
+    signed = html.replace("</div><ul".encode(), "<p>德州市公安局</p><p>二〇一九年九月七日</p></div><ul".encode())
+    assert extract_page(signed, "http://www.example.com/a/b.html").published == "2019-09-07"
+
+
+_HEADLINE = "温州警方破获一起跨省电信诈骗案"
+
+
+def _framed(head: str, top: str, logo: str = "<h1>平安温州</h1>") -> bytes:
+    story = "".join(f"<p>{'民警在辖区开展安全检查，提醒群众注意防范电信诈骗。' * 4}</p>" for _ in range(4))
+    return (f"<html><head><meta charset='utf-8'>{head}</head><body><div>{logo}</div><div><a href='/a'>首页</a>"
+            f"<a href='/b'>警务动态</a></div>{top}<div>2019-09-07 来源：温州公安</div><div>{story}</div>"
+            f"<div>版权所有 平安温州</div></body></html>").encode()
+
+
+@pytest.mark.parametrize(
+    ("html"),
+    [
+        _framed("<title>平安温州</title>", f"<p><strong>{_HEADLINE}</strong></p>"),  # the title is the site's name
+        _framed(f"<title>平安温州</title><meta property='og:title' content='{_HEADLINE}'>", f"<div>{_HEADLINE}</div>"),
+        _framed(f"<title>【平安温州】{_HEADLINE}</title>", f"<div>{_HEADLINE}</div>"),  # the name before the title
+        _framed("", f"<table><tr><td>{_HEADLINE}</td></tr></table>"),  # no title at all
+        _framed("<title>首页</title>", f"<h2>{_HEADLINE}</h2>", logo="<h1><a href='/'>温州平安</a></h1>"),  # the logo
+    ],
+)
+def test_a_site_name_in_words_no_rule_knows_is_no_headline(html):
+    """The name is shown to be the site's by the page itself: its footer's copyright line, or a link home."""
+    assert extract_page(html, "http://www.example.com/news/a.html").title == _HEADLINE
+
+
+def test_a_columns_label_before_the_title_stays():
+    html = _framed("<title>【资讯汇总】9月26日重要资讯汇总</title>", "<h2>【资讯汇总】9月26日重要资讯汇总</h2>")
+    assert extract_page(html, "http://www.example.com/news/a.html").title == "【资讯汇总】9月26日重要资讯汇总"

@@ -9,7 +9,10 @@ from crawler.extraction.metadata import (
     date_in_script,
     date_in_text,
     date_in_url,
+    date_signed,
     source_in,
+    source_in_script,
+    with_time_of_day,
 )
 
 
@@ -107,7 +110,12 @@ def test_the_founder_e_paper_keeps_its_date_in_a_comment():
         ("發布時間：108/09/07 14:30", "2019-09-07T14:30:00+08:00"),
         ("发布时间：18-03-0823:16", "2018-03-08T23:16:00+08:00"),  # a two-digit year after its label
         ("电话 18-03-08", None),  # …and not without one
-        ("3/6/2005", None),  # month/day or day/month: not read
+        ("3/6/2005", None),  # month/day or day/month: not read…
+        ("09/27/2019 15:10", "2019-09-27T15:10:00+08:00"),  # …unless a number over 12 says which is the day
+        ("27-09-2019", "2019-09-27"),
+        ("发布时间：11/30/2025 3:20 PM", "2025-11-30T15:20:00+08:00"),
+        ("二〇一九年九月七日", "2019-09-07"),  # Chinese numerals, as official documents sign off
+        ("二○二五年十二月三十一日", "2025-12-31"),
         ("报警电话 110-12-31", None),
     ],
 )
@@ -121,3 +129,28 @@ def test_dates_in_the_forms_pages_print_them(text, expected):
 )
 def test_a_source_label_with_or_without_its_colon(text, expected):
     assert source_in(text) == expected
+
+
+def test_a_time_printed_without_its_year_completes_the_day_read_elsewhere():
+    assert with_time_of_day("2019-10-08", "发布时间：10-08 12:00") == "2019-10-08T12:00:00+08:00"
+    assert with_time_of_day("2019-10-09", "发布时间：10-08 12:00") == "2019-10-09"  # another day: not its time
+    assert with_time_of_day(None, "10-08 12:00") is None
+
+
+def test_a_notice_signs_off_with_its_date_alone_on_a_line():
+    assert date_signed(["杭州市公安局", "二〇一九年九月七日"]) == "2019-09-07"
+    assert date_signed(["2019年9月7日，民警在辖区巡逻时发现……"]) is None  # a story's sentence is no sign-off
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("window.global = { source: '补壹刀微信公号', // 来源", "补壹刀微信公号"),
+        ('window.DATA = {"media": "扬眼", "media_id": "5183008"}', "扬眼"),
+        ('var cfg = {source: "pc", mediaName: "http://x.cn/", sourceName: "新华社"}', "新华社"),  # Chinese, no URL
+        ('{source: "weibo"}', None),
+        ('var nickname = htmlDecode("平安浙江");', "平安浙江"),  # a WeChat post's account
+    ],
+)
+def test_a_source_kept_in_the_pages_script_config(script, expected):
+    assert source_in_script(script) == expected

@@ -11,10 +11,11 @@ from crawler.portals import (
     select_portals,
 )
 
-SHIPPED = {"zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj"}
+SHIPPED = {"zjol", "dazhong", "cnnb", "cnnb_epaper", "gat_zj", "mps", "cpd", "chinapeace", "legaldaily", "gat_sd",
+           "gdga", "wechat_zjga", "wechat_sdga"}
 
 
-def test_shipped_registry_declares_the_five_portals_with_real_url_shapes():
+def test_shipped_registry_declares_every_portal_with_real_url_shapes():
     portals = load_portals()
     assert set(portals) == SHIPPED
     examples = {
@@ -25,6 +26,17 @@ def test_shipped_registry_declares_the_five_portals_with_real_url_shapes():
         "cnnb": ["http://news.cnnb.com.cn/system/2021/01/30/030225083.shtml"],
         "cnnb_epaper": ["http://daily.cnnb.com.cn/nbrb/html/2021-04/02/content_1267275.htm"],
         "gat_zj": ["https://gat.zj.gov.cn/art/2024/1/11/art_1229488108_59090474.html"],
+        "mps": ["https://www.mps.gov.cn/n2254098/n4904352/c9947046/content.html"],
+        "cpd": ["http://news.cpd.com.cn/n3559/626/t_1236449.html", "http://news.cpd.com.cn/n3559/201904/t20190415_835839.html"],
+        "chinapeace": ["http://www.chinapeace.gov.cn/chinapeace/c100007/2022-07/13/content_12647719.shtml"],
+        "legaldaily": ["http://www.legaldaily.com.cn/index/content/2017-04/06/content_7081187.htm?node=20908",
+                       "http://www.legaldaily.com.cn/index/content/2026-01/27/content_9330365.html"],
+        "gat_sd": ["http://gat.shandong.gov.cn/art/2026/9/14/art_94096_10412233.html"],
+        "gdga": ["https://gdga.gd.gov.cn/jwzx/jwyw/content/post_4281874.html"],
+        "wechat_zjga": ["https://mp.weixin.qq.com/s?__biz=MzA5NzQ0MDY0Mw==&mid=2653482117&idx=1"
+                        "&sn=8f3c2a1b9d4e5f60718293a4b5c6d7e8&chksm=00000000"],
+        "wechat_sdga": ["https://mp.weixin.qq.com/s?__biz=MzI1NjY0ODc3MQ==&mid=2247512345&idx=1"
+                        "&sn=c0ffee00c0ffee00c0ffee00c0ffee00"],
     }
     for name, urls in examples.items():
         for url in urls:
@@ -71,7 +83,17 @@ def test_missing_and_malformed_files_are_clear_errors(tmp_path):
 def test_unknown_portal_names_list_the_known_ones():
     with pytest.raises(UnknownPortalError, match="unknown portal nope; known portals: zjol, dazhong"):
         select_portals(load_portals(), ["zjol", "nope"])
-    assert [p.name for p in select_portals(load_portals(), [])] == list(load_portals())
+    enabled = [name for name, portal in load_portals().items() if portal.enabled]
+    assert [p.name for p in select_portals(load_portals(), [])] == enabled  # none named: the enabled ones
+    assert "wechat_zjga" not in enabled and select_portals(load_portals(), ["wechat_zjga"])[0].name == "wechat_zjga"
+
+
+def test_enabled_is_true_or_false(tmp_path):
+    config = tmp_path / "p.toml"
+    config.write_text('[portals.x]\nallowed_domains = ["x.cn"]\nstart_urls = ["http://x.cn/"]\n'
+                      'article_patterns = ["^/a/"]\nenabled = "no"\n', encoding="utf-8")
+    with pytest.raises(PortalConfigError, match="'enabled' must be true or false"):
+        load_portals(config)
 
 
 def test_extraction_rules_follow_the_url_portal_then_site_then_generic():
@@ -87,3 +109,45 @@ def test_a_bad_script_date_regex_is_named(tmp_path):
                            'article_patterns=["a"]\n[sites.w]\ndomains=["w.cn"]\nextract.script_dates=["(bad"]\n')
     with pytest.raises(PortalConfigError, match="site 'w': extract.script_dates has a bad regex"):
         options_for_url("http://w.cn/a", path)
+
+
+def test_a_pattern_that_names_a_query_tells_wechat_accounts_apart(tmp_path):
+    """WeChat articles share the path /s; the account is in the query (__biz), which such a pattern matches."""
+    portals = load_portals()
+    other = "https://mp.weixin.qq.com/s?__biz=MzI1NjY0ODc3MQ==&mid=2247512345&idx=1&sn=c0ffee00c0ffee00c0ffee00c0ffee00"
+    assert not portals["wechat_zjga"].is_article_url(other) and portals["wechat_sdga"].is_article_url(other)
+    assert portal_for_url(portals, other).name == "wechat_sdga"
+    assert not portals["wechat_zjga"].is_article_url("https://mp.weixin.qq.com/s?__biz=MzA5NzQ0MDY0Mw==")
+    # a pattern without a query keeps matching the path alone, whatever the query
+    assert portals["legaldaily"].is_article_url(
+        "http://www.legaldaily.com.cn/index/content/2026-10/21/content_9468102.html?node=20908")
+
+
+def test_a_portal_on_a_site_with_rules_extracts_by_them_its_own_on_top(tmp_path):
+    path = write(tmp_path, '[portals.acct]\nallowed_domains=["mp.weixin.qq.com"]\nstart_urls=["https://mp.weixin.qq.com/"]\n'
+                           'article_patterns=["^/s"]\nextract.title=["h2.mine"]\n'
+                           '[sites.wechat]\ndomains=["mp.weixin.qq.com"]\nextract.body=["#js_content"]\n'
+                           'extract.title=["#activity-name"]\n')
+    options = load_portals(path)["acct"].extract_options()
+    assert options.body_selectors == ("#js_content",) and options.title_selectors == ("h2.mine",)
+    assert load_portals()["wechat_zjga"].extract_options().source_selectors == ("#js_name",)
+
+
+def test_wechat_account_articles_extract_by_their_accounts_rules():
+    """robots.txt keeps the crawler off mp.weixin.qq.com, so these pages are read as saved pages are (`extract`),
+    with the rules of the portal their URL belongs to; each must give its truth's title, time, source and body."""
+    import json
+
+    from crawler.extraction import extract_page
+    from replica.server import SITE_DIR
+
+    site = SITE_DIR / "mp.weixin.qq.com"
+    pages = [json.loads(line) for line in (site / "_truth.jsonl").read_text("utf-8").splitlines()]
+    pages = [t for t in pages if "file" in t]
+    assert len(pages) == 3
+    for truth in pages:
+        assert portal_for_url(load_portals(), truth["url"]).name == truth["portal"]
+        result = extract_page((site / truth["file"]).read_bytes(), truth["url"], options=options_for_url(truth["url"]))
+        assert (result.status, result.title, result.published, result.source) == (
+            "article", truth["title"], truth["published"], truth["source"]), truth["url"]
+        assert all(s in result.text for s in truth["text_has"]) and not any(s in result.text for s in truth["text_lacks"])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,8 @@ from replica.server import ReplicaServer, Site
 from storage.dedup import url_hash
 from tests.conftest import ROOT, Crawl
 
-# Portals of this test only, beside the shipped ones: they reach routes no shipped portal does.
+# Portals of this test only, beside the shipped ones: they reach routes no shipped portal does (robots_slow and
+# robots_missing: the robots_server below).
 TEST_PORTALS = r"""
 [portals.cnnb_bad_sitemaps]
 allowed_domains = ["news.cnnb.com.cn"]
@@ -33,6 +36,16 @@ article_patterns = ['^/system/\d{4}/\d{2}/\d{2}/\d+\.shtml$']
 allowed_domains = ["robots-down.police.test"]
 start_urls = ["http://robots-down.police.test/news/index.html"]
 article_patterns = ['^/news/\d{4}/\d{4}/\d+\.html$']
+
+[portals.robots_slow]
+allowed_domains = ["robots-slow.police.test"]
+start_urls = ["http://robots-slow.police.test/news/index.html"]
+article_patterns = ['^/news/\d+\.html$']
+
+[portals.robots_missing]
+allowed_domains = ["robots-missing.police.test"]
+start_urls = ["http://robots-missing.police.test/news/index.html"]
+article_patterns = ['^/news/\d+\.html$']
 
 [portals.cnnb_down_a_minute]
 allowed_domains = ["news.cnnb.com.cn"]
@@ -160,3 +173,65 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds(b"Mon, 30 Nov 2026 12:01:30 GMT", now) == 90
     assert retry_after_seconds(b"Mon, 30 Nov 2026 11:00:00 GMT", now) == 0  # already past
     assert retry_after_seconds(b"soon", now) is None and retry_after_seconds(None, now) is None
+
+
+@pytest.fixture
+def robots_server():
+    """A site on 127.0.0.1 whose robots.txt answers after 3 s on one host and 404 on the other; every request
+    recorded as (host, path)."""
+    asked: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            host = self.headers.get("Host", "").split(":")[0]
+            asked.append((host, self.path))
+            if self.path == "/robots.txt" and host.startswith("robots-slow"):
+                time.sleep(3)
+                body, status = b"User-agent: *\nAllow: /\n", 200
+            elif self.path == "/robots.txt":
+                body, status = b"not here", 404
+            else:
+                body, status = "<html><body><h1>警情通报</h1><p>民警提醒市民注意防范电信诈骗。</p></body></html>".encode(), 200
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:  # the crawler gave up waiting
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_robots_txt_that_times_out_means_disallow_and_a_404_allow(robots_server, tmp_path):
+    """RFC 9309: a robots.txt unreachable through a network error (here a timeout, after the retries) means complete
+    disallow, as a server error does; a 4xx means there are no rules. The run records why nothing was fetched."""
+    url, asked = robots_server
+    db = tmp_path / "archive.db"
+    result = Crawl(url, db, ("robots_slow", "robots_missing"),
+                   {"PORTALS_FILE": write_portals(tmp_path), "DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "1"}).run()
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert {path for host, path in asked if host == "robots-slow.police.test"} == {"/robots.txt"}
+    assert ("robots-missing.police.test", "/news/index.html") in asked
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    why = ("robots.txt unreachable (timed out: no complete answer within 1 s): "
+           "nothing is fetched from robots-slow.police.test this run")
+    assert page(conn, "http://robots-slow.police.test/news/index.html")["reason"] == why
+    runs = {r["portal"]: r for r in conn.execute("SELECT * FROM runs")}
+    assert (runs["robots_slow"]["outcome"], runs["robots_slow"]["reason"]) == (
+        "failed", f"no page of robots_slow could be fetched: {why}")
+    assert runs["robots_missing"]["outcome"] == "finished", dict(runs["robots_missing"])
+    assert page(conn, "http://robots-missing.police.test/news/index.html")["outcome"] == "list"
+    assert result.returncode == 1

@@ -4,10 +4,11 @@ The index holds simplified-script character bigrams (storage/fts.py), so a query
 same way before it reaches MATCH. Datasette escapes search terms with the SQL function escape_fts();
 this plugin registers its own after Datasette's (trylast), plus fts_query() for canned queries. A query that
 cannot be translated is answered with the line the command line prints, not SQLite's "user-defined function
-raised exception".
+raised exception", on every page and in every JSON answer.
 """
 
-from urllib.parse import urlencode
+import json
+from urllib.parse import parse_qs, urlencode
 
 from datasette import Response, hookimpl
 from markupsafe import Markup, escape
@@ -31,8 +32,13 @@ def prepare_connection(conn):
 
 
 def _syntax_error(request) -> str | None:
+    return _query_error(request.args.get)
+
+
+def _query_error(arg) -> str | None:
+    """The line that says why the search parameter `arg(name)` gives cannot run, None when it can (or is empty)."""
     for name in SEARCH_PARAMETERS:
-        query = request.args.get(name)
+        query = arg(name)
         if query and query.strip():
             try:
                 match_expression(query)
@@ -48,14 +54,36 @@ def handle_exception(datasette, request, exception):
         return None
 
     async def answer():
-        if request.path.endswith(".json"):
-            return Response.json({"ok": False, "error": message, "status": 400, "title": "Search syntax"},
-                                 status=400)
         html = await datasette.render_template("error.html", {"error": message, "status": 400,
                                                               "title": "Search syntax"}, request=request)
         return Response.html(html, status=400)
 
     return answer
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A JSON answer (a table's or a canned query's `.json`) to a search that cannot run says why, with status 400:
+    the canned query's JSON would otherwise carry SQLite's "user-defined function raised exception"."""
+
+    def wrap(app):
+        async def checked(scope, receive, send):
+            if scope["type"] == "http" and scope["path"].endswith(".json"):
+                args = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
+                message = _query_error(lambda name: (args.get(name) or [None])[0])
+                if message is not None:
+                    body = json.dumps({"ok": False, "error": message, "status": 400, "title": "Search syntax"},
+                                      ensure_ascii=False).encode("utf-8")
+                    await send({"type": "http.response.start", "status": 400, "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body})
+                    return
+            await app(scope, receive, send)
+
+        return checked
+
+    return wrap
 
 
 @hookimpl

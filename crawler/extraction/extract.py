@@ -43,6 +43,7 @@ STATUSES = ("article", "not_found", "not_article", "error")
 # still yields articles, but its rules need updating.
 BODY_BY_PORTAL, BODY_BY_GENERIC = "portal", "generic"
 _MAX_TITLE_CANDIDATES = 200  # headline elements weighed against the page's title (a page of boxes has many)
+_SIGN_OFF_LINES = 3  # lines at the end of a story (and just below it) where a notice signs off with its date
 # trafilatura's balanced mode pads a short story (a poem, a brief) out with the whole page, menus and rankings
 # included, and its recall escalation takes in sidebars; its precision mode does not. Balanced mode is the
 # second try, when precision finds too little (it drops some stories whose paragraphs are dense with links).
@@ -139,14 +140,17 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     title = _first_text(root, options.title_selectors) if options.title_selectors else None
     page_lines = blocks.lines(root.body if root.body is not None else root)
     candidates: list[str] = []
+    site_names: frozenset[str] = frozenset()
     if not title:
         elements = chain((el for el in named() if TITLE_CLASSES.intersection(el.get("class", "").split())
                           or el.get("id") in TITLE_IDS), root.iter(*TITLE_TAGS))
         candidates = [text for el in islice(elements, _MAX_TITLE_CANDIDATES)
                       if (text := blocks.short_text(el, headline.MAX_CHARS))]
-        title = headline.choose(candidates, own_titles, page_lines)
+        site_names = headline.site_names(root, page_lines, [*candidates, *own_titles])
+        own_titles = list(dict.fromkeys(headline.without_site_prefix(t, site_names) for t in own_titles))
+        title = headline.choose(candidates, own_titles, page_lines, site_names)
     confirmed = title is not None
-    title = title or next(iter(headline.own_titles(own_titles)), None)
+    title = title or next(iter(headline.own_titles(own_titles, site_names)), None)
     own_title = own_titles[0] if own_titles else title
     if own_title and NON_ARTICLE_TITLE.search(own_title):
         return Extraction(url, "not_article", f"search, tag or column page (title: {own_title})", title=title)
@@ -163,7 +167,8 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
 
     if not confirmed:  # the page does not say which line is its headline: the one above the story is
         story_at = regions.start_at(page_lines, raw_lines, title)
-        title = headline.above_story(page_lines, story_at, candidates, own_titles) or title or next(iter(own_titles), None)
+        title = (headline.above_story(page_lines, story_at, candidates, own_titles, site_names)
+                 or title or next(iter(own_titles), None))
     info = "\n".join(regions.info_region(page_lines, raw_lines, title))
     # menus are trimmed before cleaning (so the headline below a menu is seen) and after
     captions = (blocks.caption_texts(container, blocks.named(container)) if container is not None
@@ -177,11 +182,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
         url,
         "article",
         title=title,
-        published=(metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
-                   or metadata.date_in_meta(root)
-                   or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
-                   or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
-                   or metadata.date_by_htmldate(root)),
+        published=_published(root, url, raw, options, info, page_lines, body_lines, (headline_texts, nav_texts)),
         source=_source(root, url, raw, options, info, around, title, named),
         author=metadata.author_in(info) or metadata.author_in("\n".join(removed)),
         text=text,
@@ -189,7 +190,7 @@ def _read_article(root: HtmlElement, url: str, options: ExtractOptions, raw: str
     )
     rejection = pagetype.rejection(
         pagetype.Page(text, body_lines, linked, page_lines, headline_texts, raw, container is not None,
-                      bool(title) and not headline.is_site_name(title), confirmed,
+                      bool(title) and not headline.is_site_name(title, site_names), confirmed,
                       () if confirmed else pagetype.link_items(root)),
         options.min_chars, options.list_link_share)
     if rejection:
@@ -204,12 +205,13 @@ def _source(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info
     """The story's source wherever the page prints it: the portal's own element; a labelled value below the
     headline or after the story; the head's metadata; a platform's account element; an e-paper's paper; an
     outlet named without a label beside the time."""
-    return ((_first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None)
+    own = _first_text(root, options.source_selectors, min_chars=2) if options.source_selectors else None
+    return ((metadata.source_of_element(own) if own else None)
             or metadata.source_in(info) or metadata.source_in(around) or metadata.source_in_meta(root)
             or (_cms_source(named()) if any(s[1:] in raw for s in CMS_SOURCES) else None)
             or (metadata.paper_name(root.findtext(".//title") or "")
                 if EPAPER_MARKUP.search(raw) or EPAPER_URL.search(url) else None)
-            or metadata.outlet_in(info, title))
+            or metadata.source_in_script(raw) or metadata.outlet_in(info, title))
 
 
 def _cms_source(named: list[HtmlElement]) -> str | None:
@@ -335,6 +337,33 @@ def _body_container(root: HtmlElement, options: ExtractOptions,
 
 _NAV_TEXT_CHARS = 8  # menu entries are short: "首页", "国内", "工作动态"
 _NAV_SPLIT = re.compile(r"[\s\-|｜/·>»›]+")
+
+
+def _published(root: HtmlElement, url: str, raw: str, options: ExtractOptions, info: str, page_lines: list[str],
+               body_lines: list[str], link_texts: tuple[set[str], set[str]]) -> str | None:
+    """The publication time, from the places a reader looks first: the info line by the headline, the CMS's own
+    record, the head, a labelled line, the URL, a dated line above the story, a notice's sign-off; htmldate's
+    guess last, and not when it is only a date of another story in a list. A day read without its time gets
+    the time the info line prints without the year."""
+    day = (metadata.date_in_text(info) or metadata.date_in_script(raw, options.script_dates + CMS_DATES)
+           or metadata.date_in_meta(root)
+           or metadata.date_in_labelled_line(regions.outside(page_lines, body_lines))
+           or metadata.date_in_url(url) or metadata.date_in_header_line(regions.above(page_lines, body_lines))
+           or metadata.date_signed([*body_lines[-_SIGN_OFF_LINES:],
+                                    *regions.below(page_lines, body_lines)[:_SIGN_OFF_LINES]])
+           or _not_only_listed(metadata.date_by_htmldate(root), page_lines, link_texts))
+    return metadata.with_time_of_day(day, info)
+
+
+def _not_only_listed(day: str | None, page_lines: list[str], link_texts: tuple[set[str], set[str]]) -> str | None:
+    """A guessed day, unless the page prints it only beside links to other stories (a related-news list)."""
+    if not day:
+        return None
+    shown = [line for line in page_lines
+             if any((metadata.iso_date(m) or "")[:10] == day[:10] for m in metadata.date_matches(line))]
+    if shown and all(pagetype.is_link_line(line, *link_texts) for line in shown):
+        return None
+    return day
 
 
 def _link_texts(root: HtmlElement) -> tuple[set[str], set[str]]:

@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import (
     NOISE_LINE,
+    SHORT_NOISE_LINE,
     SITE_WORDS,
     TIME_LINE,
     TITLE_DECORATION,
@@ -62,9 +63,45 @@ def _is_site_segment(tail: str, head: str) -> bool:
     return bool(_LATIN_TAIL.match(tail) and _CJK.search(head))
 
 
-def is_site_name(text: str) -> bool:
-    """A title that is only a site or channel name ("新浪新闻", "中国宁波网首页", "CCTV.com")."""
-    return (len(text) <= 12 and bool(SITE_WORDS.search(text))) or (len(text) <= 20 and bool(_LATIN_TAIL.match(text)))
+def is_site_name(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """A title that is only a site or channel name ("新浪新闻", "中国宁波网首页", "CCTV.com"), or one the page
+    itself shows to be its name (see `site_names`)."""
+    return (text in known or (len(text) <= 12 and bool(SITE_WORDS.search(text)))
+            or (len(text) <= 20 and bool(_LATIN_TAIL.match(text))))
+
+
+_HOME = re.compile(r"^(?:\.{0,2}/|(?:\.?/)?index\.\w+|https?://[^/]+/?(?:index\.\w+)?)$", re.I)
+_SITE_NAME_CHARS = 20
+_FOOTER_LINES = 40  # a page's last lines, where its copyright line stands
+
+
+def site_names(root: HtmlElement, page_lines: list[str], texts: list[str]) -> frozenset[str]:
+    """The names the site goes by on this page, whatever words they use ("平安温州"): the text of a link to a
+    home page (the logo), and any of `texts` (headline candidates, titles) that the footer's copyright lines
+    print. A headline is neither."""
+    names = set()
+    for a in root.iter("a"):
+        if _HOME.match((a.get("href") or "").strip()):
+            text = clean_line(a.text_content()) or clean_line(next((img.get("alt") or "" for img in a.iter("img")), ""))
+            if MIN_CHARS <= len(text) <= _SITE_NAME_CHARS:
+                names.add(text)
+    footer = [line for line in page_lines[-_FOOTER_LINES:] if SHORT_NOISE_LINE.search(line)]
+    names.update(t for t in texts if MIN_CHARS <= len(t) <= _SITE_NAME_CHARS and any(t in line for line in footer))
+    return frozenset(names)
+
+
+_LEADING_LABEL = re.compile(r"^[【\[](?P<name>[^】\]]{2,12})[】\]]\s*")
+
+
+def without_site_prefix(title: str, known: frozenset[str]) -> str:
+    """The title without a site name before it ("【平安温州】标题", "平安温州 | 标题")."""
+    label = _LEADING_LABEL.match(title)
+    if label and label["name"] in known and len(title) > label.end():  # not a column's label ("【资讯汇总】")
+        return title[label.end():]
+    separator = TITLE_SEPARATORS.search(title)
+    if separator and title[:separator.start()] in known and len(title) > separator.end():
+        return title[separator.end():]
+    return title
 
 
 def agreement(candidate: str, reference: str) -> float:
@@ -94,19 +131,20 @@ def references(root: HtmlElement, suffixes: tuple[str, ...] = ()) -> list[str]:
     return list(dict.fromkeys(t for t in titles if t))
 
 
-def own_titles(titles: list[str]) -> list[str]:
+def own_titles(titles: list[str], known: frozenset[str] = frozenset()) -> list[str]:
     """The page's titles that are more than a site's name."""
-    return [t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t)]
+    return [t for t in titles if len(t) >= MIN_CHARS and not is_site_name(t, known)]
 
 
-def choose(candidates: list[str], titles: list[str], page_lines: list[str]) -> str | None:
+def choose(candidates: list[str], titles: list[str], page_lines: list[str],
+           known: frozenset[str] = frozenset()) -> str | None:
     """The headline when the page confirms it, else None.
 
     Confirmed: the candidate that agrees best with one of the page's own titles; or a line the page prints that
     is the start of such a title (the rest of the title being a site name no rule knows: "标题-EDN 电子技术设计").
     """
-    plausible = _plausible(candidates)
-    own = own_titles(titles)
+    plausible = [c for c in _plausible(candidates) if c not in known]
+    own = own_titles(titles, known)
     best, best_score = None, 0.0
     for candidate in plausible:
         score = max((agreement(candidate, t) for t in own), default=0.0)
@@ -128,15 +166,16 @@ def _plausible(candidates: list[str]) -> list[str]:
     return [c for c in (clean_line(c) for c in candidates) if MIN_CHARS <= len(c) <= MAX_CHARS]
 
 
-def above_story(page_lines: list[str], story_at: int | None, candidates: list[str], titles: list[str]) -> str | None:
+def above_story(page_lines: list[str], story_at: int | None, candidates: list[str], titles: list[str],
+                known: frozenset[str] = frozenset()) -> str | None:
     """The headline of a page that does not confirm one, by its place: the headline element nearest above the
     story (and its info line); when the page's titles name only the site, the line just above the story that
     reads like a headline (not a time, a label or a sentence); else the page's own title."""
-    own = own_titles(titles)
+    own = own_titles(titles, known)
     if story_at:
         elements = set(_plausible(candidates))
         for line in reversed(page_lines[max(0, story_at - _ELEMENT_REACH):story_at]):
-            if line in elements and not is_site_name(line) and not NOISE_LINE.search(line):
+            if line in elements and not is_site_name(line, known) and not NOISE_LINE.search(line):
                 return line
         if not own:
             first = page_lines[story_at]
@@ -144,7 +183,7 @@ def above_story(page_lines: list[str], story_at: int | None, candidates: list[st
                     and TIME_LINE.search(page_lines[story_at + 1]):
                 return first  # the story as found starts with its headline and info line
             for line in reversed(page_lines[max(0, story_at - _LINE_REACH):story_at]):
-                if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line):
+                if TIME_LINE.search(line) or NOISE_LINE.search(line) or is_site_name(line, known):
                     continue
                 return line if _reads_like_headline(line) else None
     return own[0] if own else None

@@ -11,7 +11,9 @@ from lxml.html import HtmlElement
 from crawler.extraction.blocks import clean_line
 from crawler.extraction.patterns import (
     AUTHOR_LABEL,
+    CN_NUMERAL_DATE,
     DATE,
+    DATE_ALONE,
     DATE_LABEL,
     DATE_META,
     LABEL_WORD,
@@ -23,13 +25,17 @@ from crawler.extraction.patterns import (
     SOURCE_META,
     TITLE_SEPARATORS,
     REPORTER_LABEL,
+    SCRIPT_SOURCE,
+    SCRIPT_SOURCE_KEYS,
     SOURCE_LABEL,
     TIME_LINE,
     URL_DATES,
     VALUE_STOP,
+    YEARLESS_TIME,
 )
 
 SHANGHAI = timezone(timedelta(hours=8))
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 
@@ -45,8 +51,14 @@ def iso_date(match: re.Match[str]) -> str | None:
     try:
         year = (int(parts["roc"]) + 1911 if parts.get("roc")
                 else 2000 + int(parts["yy"]) if parts.get("yy") else int(parts["y"]))
-        month = _MONTH_NUMBERS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts.get("m") or parts["m2"])
-        day_of_month = int(parts.get("d") or parts["d2"])
+        if parts.get("n1"):  # numbers before the year: read only when one of them is over 12, so the order is sure
+            first, second = int(parts["n1"]), int(parts["n2"])
+            if first <= 12 and second <= 12 and first != second:
+                return None
+            month, day_of_month = (second, first) if first > 12 else (first, second)
+        else:
+            month = _MONTH_NUMBERS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts.get("m") or parts["m2"])
+            day_of_month = int(parts.get("d") or parts["d2"])
         day = datetime(year, month, day_of_month)
         if not 1990 <= year <= datetime.now().year + 1:
             return None
@@ -63,14 +75,42 @@ def iso_date(match: re.Match[str]) -> str | None:
     return moment.isoformat()
 
 
+_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} | {"〇": "0", "○": "0"}
+
+
+def _cn_number(numerals: str) -> str:
+    """"十二" → 12, "二十一" → 21, "九" → 9 (a month or a day)."""
+    if "十" not in numerals:
+        return _CN_DIGITS[numerals]
+    tens, _, units = numerals.partition("十")
+    return str(int(_CN_DIGITS.get(tens, "1")) * 10 + int(_CN_DIGITS.get(units, "0")))
+
+
+def _arabic_dates(text: str) -> str:
+    """Dates in Chinese numerals written in digits ("二〇一九年九月七日" → "2019年9月7日")."""
+    if "年" not in text:
+        return text
+    def digits(match: re.Match[str]) -> str:
+        year, month, day = re.match(r"(.{4})年(.+)月(.+)日", match.group(0)).groups()
+        try:
+            return f"{''.join(_CN_DIGITS[c] for c in year)}年{_cn_number(month)}月{_cn_number(day)}日"
+        except KeyError:
+            return match.group(0)
+    return CN_NUMERAL_DATE.sub(digits, text)
+
+
 def date_matches(text: str) -> list[re.Match[str]]:
     """Every date the text prints, in any of the forms we read, in the order they stand."""
+    text = _arabic_dates(text)
     found = [m for pattern in (DATE, *OTHER_DATES) for m in pattern.finditer(text)]
     return sorted(found, key=lambda m: m.start())
 
 
 def date_in_text(text: str) -> str | None:
-    for match in date_matches(text):
+    """The first date the text prints; numbers before the year ("09/07/2019", which order?) only when no date
+    in a form that says its order stands in the text."""
+    matches = date_matches(text)
+    for match in sorted(matches, key=lambda m: m.groupdict().get("n1") is not None):
         found = iso_date(match)
         if found:
             return found
@@ -99,6 +139,29 @@ def date_in_header_line(lines_above_body: list[str], max_chars: int = 80, reach:
                 if found:
                     return found
     return None
+
+
+def date_signed(last_lines: list[str]) -> str | None:
+    """The date an official notice signs off with, alone on a line at the story's end or just below it."""
+    for line in last_lines:
+        line = _arabic_dates(line)
+        if DATE_ALONE.match(line):
+            return date_in_text(line)
+    return None
+
+
+def with_time_of_day(day: str | None, info: str) -> str | None:
+    """A day read elsewhere, with the time the info line prints beside a month and day without the year
+    ("发布时间：10-08 12:00")."""
+    if not day or len(day) != 10:
+        return day
+    for match in YEARLESS_TIME.finditer(info):
+        month, day_of_month = int(match["m"]), int(match["d"])
+        if (month, day_of_month) == (int(day[5:7]), int(day[8:10])) and int(match["H"]) < 24:
+            moment = datetime(int(day[:4]), month, day_of_month, int(match["H"]), int(match["M"]),
+                              int(match["S"] or 0), tzinfo=SHANGHAI)
+            return moment.isoformat()
+    return day
 
 
 def date_in_meta(root: HtmlElement) -> str | None:
@@ -165,6 +228,12 @@ def source_in(text: str) -> str | None:
     return _value_after(SOURCE_LABEL, text)
 
 
+def source_of_element(text: str) -> str:
+    """The source a portal's source element names: the value after its label (`来源：新华社` -> 新华社), else its
+    whole text (an account name)."""
+    return source_in(text) or text
+
+
 def author_in(text: str) -> str | None:
     """`作者:警安在线` → 警安在线; `记者 王晓峰 通讯员 徐超` → 王晓峰 徐超; `作者: 来源:…` → None."""
     value = _value_after(AUTHOR_LABEL, text)
@@ -214,6 +283,25 @@ def source_in_meta(root: HtmlElement) -> str | None:
         value = clean_line(meta.get("content") or "")
         if name in SOURCE_META and 2 <= len(value) <= 30 and not value.startswith("http"):
             return value
+    return None
+
+
+def source_in_script(raw: str) -> str | None:
+    """A source named in a script's page config (`window.DATA = {"media": "扬眼"}`), in Chinese, not a URL: the
+    first one the page holds."""
+    found = [value for key in SCRIPT_SOURCE_KEYS if (value := _script_value(raw, key))]
+    return min(found)[1] if found else None
+
+
+def _script_value(raw: str, key: str) -> tuple[int, str] | None:
+    at = raw.find(key)
+    while at >= 0:
+        match = SCRIPT_SOURCE.match(raw, at)
+        if match and not (raw[at - 1:at].isalnum() or raw[at - 1:at] in "._"):
+            value = clean_line(match.group(1))
+            if _CJK.search(value) and "http" not in value and not LABEL_WORD.match(value):
+                return at, value
+        at = raw.find(key, at + 1)
     return None
 
 

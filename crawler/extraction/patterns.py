@@ -155,7 +155,7 @@ NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目�
 # Labels before source and author values.
 # The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
 SOURCE_LABEL = re.compile(
-    r"(?:信息来源|来源|來源|稿源|出处)于?\s*[:：]\s*|(?:^|(?<=[\s|｜]))(?:来源|來源|稿源)(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为])",
+    r"(?:信息来源|来源|來源|稿源|出处|发布机构|發佈機構|发文机关|发布单位|来源单位)于?\s*[:：]\s*|(?:^|(?<=[\s|｜]))(?:来源|來源|稿源)(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为])",
     re.M)
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
@@ -176,8 +176,7 @@ DATE = re.compile(
 )
 _MONTHS = r"(?<![A-Za-z])(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 # Other forms: English month names in either order, Taiwan's Minguo years (民國108年 = 2019), labelled two-digit
-# years. Not numeric
-# month/day/year: "3/6/2005" is the 3rd of June as often as the 6th of March.
+# years, numbers before the year.
 OTHER_DATES = (
     re.compile(_MONTHS + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+" + _MONTHS + r",?\s+(?P<y>(?:19|20)\d{2})" + _TIME, re.I),
@@ -186,7 +185,19 @@ OTHER_DATES = (
     re.compile(r"(?:发布时间|发表时间|发布日期|更新时间|时间|日期)\s*[:：]\s*(?P<yy>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{2}|\d(?!\d))" + _TIME),
     re.compile(r"(?<![\d/.])(?P<roc>1[01]\d)\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日|"
                r"/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?![\d/.]))" + _TIME),
+    # numbers before the year ("09/27/2019", "27-09-2019"), read when the order is sure: "3/6/2005" is the 3rd of
+    # June as often as the 6th of March
+    re.compile(r"(?<![\d/.-])(?P<n1>\d{1,2})([/-])(?P<n2>\d{1,2})\2(?P<y>(?:19|20)\d{2})(?![\d/.-])" + _TIME),
 )
+# A month and day without the year, with a time ("发布时间：10-08 12:00", "09月07日 15:10"): sites print the current
+# year's posts so; the year comes from another reading of the same day.
+YEARLESS_TIME = re.compile(r"(?<![\d/.-])(?P<m>[01]?\d)\s*[-/月]\s*(?P<d>[0-3]?\d)\s*日?\s+(?P<H>[0-2]?\d)[:：](?P<M>[0-5]\d)"
+                           r"(?:[:：](?P<S>[0-5]\d))?(?![\d/.-])")
+# A date in Chinese numerals, as official documents sign off ("二〇一九年九月七日"); read after its digits are written.
+CN_NUMERAL_DATE = re.compile(r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+# A date alone on its line, Chinese numerals written as digits first (an official notice's sign-off under the
+# signature: "2019年9月7日").
+DATE_ALONE = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?\s*$")
 URL_DATES = (
     re.compile(r"/t(?P<y>20\d{2}|19\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})/"),
@@ -199,13 +210,20 @@ URL_DATES = (
 CMS_DATES = (r"<!--enpproperty\s*<date>(?P<date>\d{4}-\d{1,2}-\d{1,2})",
              r'var ct = "(?P<epoch>\d{10})"')  # a WeChat post's publication time, seconds since 1970
 # Elements whose text is the source in the CMSs and platforms many sites share (a WeChat account's name).
-CMS_SOURCES = ("#js_name", ".rich_media_meta_nickname", ".account_nickname_inner")
+CMS_SOURCES = ("#js_name", ".rich_media_meta_nickname", ".account_nickname_inner", ".profile_nickname",
+               ".wx_follow_nickname")
+# A source a page keeps in its script's config object (`source: '补壹刀微信公号', // 来源`, `"media": "扬眼"`, a WeChat
+# account's `var nickname = "平安浙江"`): the first such value in Chinese. The keys are found by a plain search
+# first (a pattern tried at every byte of a large page costs more than the rest of the source readings).
+SCRIPT_SOURCE_KEYS = ("source", "media", "nickname")
+SCRIPT_SOURCE = re.compile(r"""(?:source|media|mediaName|media_name|sourceName|source_name|nickname)"""
+                           r"""["']?\s*[:=]\s*(?:htmlDecode\()?["']([^"'<>\\\n]{2,30})["']""")
 # <meta> names that carry the source (TRS's ContentSource, "source").
 SOURCE_META = ("contentsource", "source", "article:source", "og:article:source")
 # A Founder e-paper (or one like it): the paper is the source; its name is in the page's title
 # ("宁波日报数字报-第A03版:要闻" → 宁波日报).
 EPAPER_MARKUP = re.compile(r"<founder-|<!--enpcontent|<!--enpproperty", re.I)
-EPAPER_URL = re.compile(r"/html/\d{4}-\d{2}/\d{2}/content_|/pc/content/\d{6}/\d{2}/|/content/\d{6}/\d{2}/content_")
+EPAPER_URL = re.compile(r"/html/\d{4}-\d{2}/\d{2}/(?:content_|nw\.D\d+)|/pc/content/\d{6}/\d{2}/|/content/\d{6}/\d{2}/content_")
 PAPER_NAME = re.compile(r"^(\S{2,10}?(?:日报|晚报|早报|商报|时报|日報|晚報|時報|报|報))(?:数字报|数字版|电子版|电子报|數位版|數字報)?$")
 # A time printed with its label outside the info line ("发布时间：2005/05/17 22:11:42", "时间：2004年10月21日").
 # Not "引用日期" (a citation) nor a story's "2017年7月18日…记者会": a label that stands alone, or a date whose

@@ -24,6 +24,10 @@ from crawler.sitemaps import SitemapError, read_sitemap
 NEXT_TEXTS = ("下一页", "下页", "下一页>", "下一页 >", "下一页>>", "后页", "Next", "next", "»", "›")
 MAX_LIST_PAGES = 30  # how far inference walks a list's pages; a longer list is crawled this deep
 _NUMBERED_PAGE = re.compile(r"^(?P<stem>[A-Za-z]+)_(?P<n>\d+)\.(?P<ext>s?html?)$")
+# a list page asked for by number in its query (a JCMS `dataproxy.jsp?page=2&…`, `list.jsp?pageNum=3`)
+_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|pagenum|pageno|pageindex|curpage|startrecord)=\d+(?:&|$)", re.I)
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";\s>]+)", re.I)
+_SCRIPT_LOCATION = re.compile(r"""location(?:\.href)?\s*=\s*["']([^"']+)["']""")
 _CONVENTIONAL_SITEMAPS = ("/sitemap.xml", "/sitemap.xml.gz", "/sitemap_index.xml")
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml")
@@ -42,18 +46,34 @@ class Pagination:
 
 
 def pagination(links: list[Link], hosts: set[str]) -> Pagination:
-    """`下一页`-style link texts when the page has them; else the numbered sibling pages as list patterns."""
+    """`下一页`-style link texts when the page has them, else the numbered sibling pages as list patterns; and
+    pages asked for by number in the query (their path as a list pattern) either way."""
     on_site = [link for link in links if (urlsplit(link.url).hostname or "") in hosts]
+    by_query = sorted({"^" + re.escape(link.path) + "$" for link in on_site
+                       if _PAGE_QUERY.search(urlsplit(link.url).query)})
     texts = sorted({link.text for link in on_site if link.text in NEXT_TEXTS})
     if texts:
-        return Pagination(next_page_texts=texts)
+        return Pagination(next_page_texts=texts, list_patterns=by_query)
     numbered: dict[tuple[str, str], list[str]] = {}
     for link in on_site:
         folder, _, name = link.path.rpartition("/")
         if match := _NUMBERED_PAGE.match(name):
             numbered.setdefault((folder, match["stem"]), []).append(link.path)
     patterns = [shape_pattern(sorted(set(paths))) for paths in numbered.values() if len(set(paths)) >= 2]
-    return Pagination(list_patterns=[p.replace(r"\d{1,2}", r"\d+") for p in patterns])
+    return Pagination(list_patterns=[p.replace(r"\d{1,2}", r"\d+") for p in patterns] + by_query)
+
+
+def forward_target(root: HtmlElement, links: list[Link], base_url: str, hosts: set[str]) -> str | None:
+    """Where an entry page without a list sends its reader: its meta refresh, a script setting the location,
+    or its only link on the site (an e-paper's `index.htm` points at today's first printed page)."""
+    for meta in root.iter("meta"):
+        if meta.get("http-equiv", "").lower() == "refresh" and (match := _REFRESH_URL.search(meta.get("content", ""))):
+            return urljoin(base_url, match.group(1))
+    for script in root.iter("script"):
+        if match := _SCRIPT_LOCATION.search(script.text or ""):
+            return urljoin(base_url, match.group(1))
+    on_site = {link.url for link in links if (urlsplit(link.url).hostname or "") in hosts and link.url != base_url}
+    return on_site.pop() if len(on_site) == 1 else None
 
 
 def next_pages(links: list[Link], hosts: set[str], rule: Pagination) -> list[str]:

@@ -22,12 +22,13 @@ from lxml.html import HtmlElement, document_fromstring
 from crawler.extraction import ExtractOptions, Extraction, extract_page
 from crawler.extraction.decode import decode_html
 from crawler.inference import discovery, selectors
-from crawler.inference.links import Cluster, Link, article_clusters, clusters, page_links
+from crawler.inference.links import Cluster, Link, article_clusters, clusters, page_links, shape_pattern
 from crawler.inference.schedule import cron_for, link_date, publication_interval_hours
 from crawler.inference.source import PageSource, SourceError
 from crawler.portals import PortalConfigError, _portal_from_entry
 
 SAMPLES_PER_PATTERN = 3
+SIDEBAR_SHARE = 5  # a group of template links this many times smaller than the biggest is no channel's list
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _HOST_WORDS = {"www", "com", "cn", "net", "org", "gov", "edu", "html"}
 
@@ -63,12 +64,14 @@ class PortalGuess:
     list_patterns: list[str] = field(default_factory=list)
     max_list_pages: int = 1
     list_pages: list[str] = field(default_factory=list)
+    forwarded: dict[str, str] = field(default_factory=dict)  # channel page -> the list page it forwards to
     links_in_scripts: bool = False
     sitemaps: dict[str, int] = field(default_factory=dict)  # url -> how many article URLs it lists
     feeds: dict[str, int] = field(default_factory=dict)
     charset: str = "utf-8"
     body_selectors: list[str] = field(default_factory=list)
     title_selectors: list[str] = field(default_factory=list)
+    source_selectors: list[str] = field(default_factory=list)
     samples: list[SampleResult] = field(default_factory=list)
     schedule: str = "0 */6 * * *"
     interval_hours: float | None = None
@@ -121,6 +124,35 @@ def _walk_lists(source: PageSource, first: _ListPage, hosts: set[str],
     return pages, bool(queue)
 
 
+def _forwarded(source: PageSource, page: _ListPage, hosts: set[str], guess: PortalGuess) -> _ListPage:
+    """The page a list starts on: the channel page itself, or, when it lists no articles, the page it forwards
+    to (an e-paper's `index.htm` sends the reader to today's `node_1.htm`)."""
+    if article_clusters(page.links, hosts):
+        return page
+    target = discovery.forward_target(page.root, page.links, page.url, hosts)
+    if target and (urlsplit(target).hostname or "") in hosts and (forwarded := _read_list(source, target)):
+        guess.forwarded[page.url] = forwarded.url
+        return forwarded
+    return page
+
+
+def _on_every_page(pages: list[_ListPage]) -> set[str]:
+    """The links every page of a walked list shares (two pages at least): the template's menus and sidebars."""
+    if len(pages) < 2:
+        return set()
+    return set.intersection(*({link.url for link in page.links} for page in pages))
+
+
+def _without_sidebars(found: list[Cluster], chrome: set[str]) -> list[Cluster]:
+    """The article groups without a small one that only the template's sidebar shows (another channel's picture
+    news on every list page): the channel's own articles change from page to page."""
+    if len(found) < 2:
+        return found
+    biggest = max(len(c.paths) for c in found)
+    return [c for c in found if not (len(c.paths) * SIDEBAR_SHARE < biggest
+                                     and all(link.url in chrome for link in c.links))]
+
+
 def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -> PortalGuess:
     """Everything `portal add` shows: the entry inferred from these channel pages, with its evidence."""
     starts = []
@@ -134,20 +166,28 @@ def infer_portal(urls: list[str], source: PageSource, name: str | None = None) -
     hosts = {(urlsplit(p.url).hostname or "").lower() for p in starts}
     name = name or default_name(starts[0].url)
     guess = PortalGuess(name, starts[0].title, sorted(hosts), [p.url for p in starts], [])
+    firsts = [_forwarded(source, page, hosts, guess) for page in starts]
     rule = discovery.Pagination()
-    for page in starts:
+    for page in firsts:
         found = discovery.pagination(page.links, hosts)
         rule.next_page_texts = sorted({*rule.next_page_texts, *found.next_page_texts})
         rule.list_patterns = sorted({*rule.list_patterns, *found.list_patterns})
-    lists = []
-    for page in starts:
+    articles = {link.path for page in firsts for c in article_clusters(page.links, hosts) for link in c.links}
+    rule.list_patterns = [p for p in rule.list_patterns if not any(re.search(p, path) for path in articles)]
+    for target in guess.forwarded.values():  # the spider must follow the entry page's link to it
+        if not any(re.search(p, urlsplit(target).path) for p in rule.list_patterns):
+            rule.list_patterns.append(shape_pattern([urlsplit(target).path]))
+    lists, chrome = [], set()
+    for start, page in zip(starts, firsts):
         walked, more = _walk_lists(source, page, hosts, rule) if rule else ([page], False)
+        chrome |= _on_every_page(walked)
+        walked = [start, *walked] if page is not start else walked
         lists += walked
         guess.max_list_pages = max(guess.max_list_pages, discovery.MAX_LIST_PAGES if more else len(walked))
     guess.next_page_texts, guess.list_patterns = rule.next_page_texts, rule.list_patterns
     guess.list_pages = [p.url for p in lists]
     links = [link for page in lists for link in page.links]
-    found = article_clusters(links, hosts)
+    found = _without_sidebars(article_clusters(links, hosts), chrome)
     guess.other_shapes = [c for c in clusters(links, hosts) if c not in found][:8]
     if not found:
         raise InferenceError(_no_articles_message(guess))
@@ -216,12 +256,14 @@ def _infer_selectors(guess: PortalGuess, source: PageSource, found: list[Cluster
                 if result.status == "article" and result.text:
                     articles += 1
                     read.append(selectors.parse_sample(answer.url, answer.body, answer.content_type,
-                                                       guess.charset, result.text, result.title))
+                                                       guess.charset, result.text, result.title, result.source))
     for group in selectors.group_by_pattern(read, guess.article_patterns):
         if (body := selectors.body_selector(group)) and body not in guess.body_selectors:
             guess.body_selectors.append(body)
         if (title := selectors.title_selector(group)) and title not in guess.title_selectors:
             guess.title_selectors.append(title)
+        if (source := selectors.source_selector(group)) and source not in guess.source_selectors:
+            guess.source_selectors.append(source)
     options = extract_options(guess)
     for answer in fetched:
         result = (extract_page(answer.body, answer.url, answer.status, answer.content_type, options=options)
@@ -231,7 +273,7 @@ def _infer_selectors(guess: PortalGuess, source: PageSource, found: list[Cluster
 
 def extract_options(guess: PortalGuess) -> ExtractOptions:
     return ExtractOptions(body_selectors=tuple(guess.body_selectors), title_selectors=tuple(guess.title_selectors),
-                          default_charset=guess.charset)
+                          source_selectors=tuple(guess.source_selectors), default_charset=guess.charset)
 
 
 # The entry as TOML -----------------------------------------------------------------------------------------
@@ -269,6 +311,8 @@ def to_toml(guess: PortalGuess) -> str:
         lines.append(f"extract.body = {_strings(guess.body_selectors)}")
     if guess.title_selectors:
         lines.append(f"extract.title = {_strings(guess.title_selectors)}")
+    if guess.source_selectors:
+        lines.append(f"extract.source = {_strings(guess.source_selectors)}")
     return "\n".join(lines) + "\n"
 
 

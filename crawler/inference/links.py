@@ -74,6 +74,14 @@ class Cluster:
                 and self.headline_share >= 0.5 and median(len(link.text) for link in self.links) >= HEADLINE_CHARS)
 
 
+    def near_articles(self) -> bool:
+        """Numbered links with headline-like anchors that is_articles() turned down by a small margin."""
+        name = self.paths[0].rsplit("/", 1)[-1]
+        return (len(self.paths) >= MIN_LINKS and self.numbered and not self.is_articles()
+                and not _PAGINATION_NAME.match(name) and self.headline_share >= 0.3
+                and median(len(link.text) for link in self.links) >= HEADLINE_CHARS / 2)
+
+
 def page_links(root: HtmlElement, raw: str, base_url: str) -> list[Link]:
     """Every link of the page, resolved, with `<a>` elements first, then the hrefs written inside scripts."""
     links = []

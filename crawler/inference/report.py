@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawler.inference.doubts import doubts
 from crawler.inference.guess import PortalGuess, to_toml
 from crawler.portal_check import CheckReport
 from crawler.portals import Portal
@@ -14,11 +15,13 @@ SHOWN_TEXT = 160
 def print_portals(portals: list[Portal]) -> None:
     print_table("Configured portals", ["name", "title", "domains", "start URLs", "schedule"],
                 [[p.name, p.title, ", ".join(p.allowed_domains), "\n".join(p.start_urls) or "(sitemaps/feeds)",
-                  p.schedule] for p in portals])
+                  p.schedule if p.enabled else "off"] for p in portals])
 
 
 def print_guess(guess: PortalGuess) -> None:
     """The evidence first, then the entry itself."""
+    for channel, target in guess.forwarded.items():
+        print(f"{channel} lists no articles; it forwards to {target}, read from there")
     print(f"List pages read ({len(guess.list_pages)}): " + ", ".join(guess.list_pages))
     for pattern, paths in guess.matches.items():
         print(f"\narticle pattern {pattern} matches {len(paths)} links:")
@@ -37,7 +40,7 @@ def print_guess(guess: PortalGuess) -> None:
             else "no dates on the list")
     print(f"\nschedule {guess.schedule!r}: {pace}")
     print(f"charset {guess.charset!r}; body {guess.body_selectors or 'generic extraction'}; "
-          f"title {guess.title_selectors or 'generic'}")
+          f"title {guess.title_selectors or 'generic'}; source {guess.source_selectors or 'generic'}")
     print("\nSample articles, extracted with these rules (judge them):")
     for sample in guess.samples:
         result = sample.extraction
@@ -50,6 +53,10 @@ def print_guess(guess: PortalGuess) -> None:
         if result.text:
             print(f"    {result.text[:SHOWN_TEXT].replace(chr(10), ' / ')}…")
     print(f"\n{to_toml(guess)}")
+    if found := doubts(guess):
+        print("Doubts (check these before writing the entry):")
+        for doubt in found:
+            print(f"  - {doubt}")
 
 
 def print_check(report: CheckReport) -> None:

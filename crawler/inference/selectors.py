@@ -10,7 +10,7 @@ it, is such an element; a title selector only if its text is the extracted headl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
@@ -20,6 +20,7 @@ from lxml.html import HtmlElement, document_fromstring
 from crawler.extraction import ExtractOptions
 from crawler.extraction.blocks import clean_line, drop_invisible, link_text_share
 from crawler.extraction.decode import decode_html
+from crawler.extraction.metadata import source_of_element
 
 MIN_COVERAGE = 0.9  # share of the extracted text the element must hold
 MIN_TIGHTNESS = 0.5  # share of the element's text that is the extracted text (the rest: chrome inside it)
@@ -37,13 +38,14 @@ class Sample:
     text: str
     title: str | None
     root: HtmlElement
+    source: str | None = None
 
 
 def parse_sample(url: str, body: bytes, content_type: str | None, charset: str, text: str,
-                 title: str | None) -> Sample:
+                 title: str | None, source: str | None = None) -> Sample:
     root = document_fromstring(decode_html(body, content_type, charset).text or "<html></html>")
     drop_invisible(root)
-    return Sample(url, body, content_type, text, title, root)
+    return Sample(url, body, content_type, text, title, root, source)
 
 
 def _squash(text: str) -> str:
@@ -100,10 +102,21 @@ def body_fit(selector: str, sample: Sample) -> float:
     return 0.0
 
 
+def without_template_lines(samples: list[Sample]) -> list[Sample]:
+    """The samples with the lines their texts all share taken out: a line printed on every page (a footer the
+    extractor kept) is the template's, and the story's container need not hold it."""
+    if len(samples) < 2:
+        return samples
+    shared = set.intersection(*({line.strip() for line in s.text.splitlines()} for s in samples)) - {""}
+    return [replace(s, text="\n".join(line for line in s.text.splitlines() if line.strip() not in shared))
+            for s in samples]
+
+
 def body_selector(samples: list[Sample]) -> str | None:
     """The selector that holds on every sample, the tightest (an id before a class on a tie); None if none does."""
     if not samples:
         return None
+    samples = without_template_lines(samples)
     candidates = set(body_candidates(samples[0]))
     for sample in samples[1:]:
         candidates &= set(body_candidates(sample))
@@ -138,6 +151,33 @@ def title_selector(samples: list[Sample]) -> str | None:
         if selector in ("html", "body", "title", "head"):
             continue
         if all(_first_title(selector, s.root) == s.title for s in usable):
+            return selector
+    return None
+
+
+def _first_source(selector: str, root: HtmlElement) -> str | None:
+    """What the extractor reads as the source through this selector (its first element of 2 to 120 characters)."""
+    query = _query(selector)
+    for element in query(root) if query is not None else ():
+        text = clean_line(element.text_content())
+        if 2 <= len(text) <= 120:
+            return source_of_element(text)
+    return None
+
+
+def source_selector(samples: list[Sample]) -> str | None:
+    """The element that holds the source line (来源/稿源 and its value) on every sample whose source the generic
+    extractor read (two at least), the one with the shortest text first; None if no element does."""
+    usable = [s for s in samples if s.source]
+    if len(usable) < 2:
+        return None
+    first = usable[0]
+    candidates = sorted((len(text), selector) for el in first.root.iter()
+                        if isinstance(el.tag, str) and (el.get("id") or el.get("class"))
+                        and first.source in (text := clean_line(el.text_content())) and len(text) <= 120
+                        for selector in _selectors_of(el))
+    for _, selector in candidates:
+        if all(_first_source(selector, s.root) == s.source for s in usable):
             return selector
     return None
 

@@ -1,8 +1,9 @@
 """The embedded scheduler: a long-lived process that starts one crawl process per due portal.
 
 Scrapy's reactor cannot restart in one process, and one hung or crashed run must not take the scheduler
-down, so every run is `python -m crawler crawl PORTAL` in a process group of its own. State that must
-survive a restart (what ran, when, how it ended) lives in the archive's runs table.
+down, so every run is `python -m crawler crawl PORTAL` in a process group of its own, or a job of a scrapyd
+(`--scrapyd URL`, see scrapyd.py). State that must survive a restart (what ran, when, how it ended) lives in the
+archive's runs table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlite_utils import Database
 
@@ -27,7 +29,9 @@ from crawler.portals import Portal
 from crawler.run_logs import log_dir, run_log_path
 from crawler.scheduling import cron, planner
 from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
+from crawler.scheduling.scrapyd import Scrapyd, ScrapydError, ScrapydJob, is_loopback
 from storage import Archive
+from storage.records import FAILED
 
 log = logging.getLogger("crawler.schedule")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +39,44 @@ EXIT_BUSY = 3  # the crawl found the portal locked by another process
 STOP_GRACE = 30.0  # seconds a run gets to write its last batch after SIGINT before it is killed
 
 
+class Job(Protocol):
+    """A run's process as the scheduler sees it: a local process group or a scrapyd job."""
+
+    pid: object
+
+    def poll(self) -> int | None: ...
+
+    def signal(self, sig: signal.Signals) -> None: ...
+
+    def why_unrecorded(self, code: int) -> str:
+        """Why the run's row still says `running` after the job ended, in one line."""
+
+
+class LocalProcess:
+    """A crawl process in a process group of its own, so a signal reaches its extraction workers too."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.pid = process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def signal(self, sig: signal.Signals) -> None:
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def why_unrecorded(self, code: int) -> str:
+        return f"the crawl (pid {self.pid}) exited with status {code} without recording how the run ended; see its log"
+
+
 @dataclass
 class Running:
     portal: str
     run_id: int
-    process: subprocess.Popen
+    process: Job
     deadline: float
     log_path: Path
     timed_out: bool = False
@@ -56,6 +93,7 @@ class SchedulerOptions:
     until: datetime | None = None  # stop scheduling at this time
     log_dir: Path | None = None
     extra_settings: dict[str, str] = field(default_factory=dict)
+    scrapyd: Scrapyd | None = None  # run each crawl as a job of this scrapyd instead of a local process
 
 
 class Scheduler:
@@ -148,22 +186,52 @@ class Scheduler:
             return
         finally:
             archive.close()
+        settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger,
+                    **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
+                    **self.options.extra_settings}
+        self.started += 1
+        try:
+            process = (self._scrapyd_job(name, settings) if self.options.scrapyd
+                       else self._local_process(name, settings, log_path))
+        except ScrapydError as exc:
+            self._record_failure(run_id, name, f"scrapyd refused the job: {exc}")
+            return
+        self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
+        log.info("%s: run %d started (%s, %s), log %s", name, run_id, trigger, _describe(process), log_path)
+
+    def _local_process(self, name: str, settings: dict[str, str], log_path: Path) -> LocalProcess:
         command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
         if self.options.portals_file:
             command += ["--config", str(self.options.portals_file)]
-        settings = {"ARCHIVE_RUN_ID": str(run_id), "ARCHIVE_RUN_TRIGGER": trigger, "LOG_FILE": str(log_path),
-                    "ARCHIVE_SCHEDULER_PID": str(os.getpid()),
-                    **({"REPLICA_URL": self.options.replica_url} if self.options.replica_url else {}),
-                    **self.options.extra_settings}
+        settings = {"LOG_FILE": str(log_path), "ARCHIVE_SCHEDULER_PID": str(os.getpid()), **settings}
         for key, value in settings.items():
             command += ["--set", f"{key}={value}"]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         with open(log_path, "ab") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-        self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
-        self.started += 1
-        log.info("%s: run %d started (%s), log %s", name, run_id, trigger, log_path)
+            return LocalProcess(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                                 stdin=subprocess.DEVNULL, start_new_session=True))
+
+    def _scrapyd_job(self, name: str, settings: dict[str, str]) -> ScrapydJob:
+        """Queue the run on scrapyd; the job's own RunLogFile writes the run's log beside the archive."""
+        scrapyd = self.options.scrapyd
+        assert scrapyd is not None
+        settings = {"ARCHIVE_DB": str(self.options.db),
+                    **({"PORTALS_FILE": str(self.options.portals_file)} if self.options.portals_file else {}),
+                    # a scrapyd on this machine: its job stops when the scheduler is gone, as a local run does
+                    **({"ARCHIVE_SCHEDULER_PID": str(os.getpid())} if is_loopback(scrapyd.url) else {}),
+                    **({"CONTACT_URL": os.environ["POLICE_NEWS_CONTACT_URL"]}
+                       if os.environ.get("POLICE_NEWS_CONTACT_URL") else {}),
+                    **settings}
+        return ScrapydJob(scrapyd, scrapyd.schedule(name, settings))
+
+    def _record_failure(self, run_id: int, name: str, reason: str) -> None:
+        log.error("%s: run %d failed: %s", name, run_id, reason)
+        archive = Archive.open(self.options.db)
+        try:
+            archive.update_run(run_id, FAILED, reason)
+            self._check_health(archive, name)
+        finally:
+            archive.close()
 
     def _reap(self) -> None:
         for name, run in list(self.running.items()):
@@ -173,10 +241,10 @@ class Scheduler:
                     log.error("%s: run %d exceeded %d s, stopping it", name, run.run_id,
                               self.portals[name].run_timeout)
                     run.timed_out = True
-                    self._signal(run, signal.SIGINT)
+                    run.process.signal(signal.SIGINT)
                     run.deadline = time.monotonic() + STOP_GRACE
                 elif time.monotonic() > run.deadline and run.timed_out:
-                    self._signal(run, signal.SIGKILL)
+                    run.process.signal(signal.SIGKILL)
                 continue
             del self.running[name]
             self._finish(run, code)
@@ -184,17 +252,11 @@ class Scheduler:
     def _stop_children(self) -> None:
         for run in self.running.values():
             if run.stop_sent_at is None:
-                self._signal(run, signal.SIGINT)  # Scrapy: stop, flush the last batch, record "shutdown"
+                run.process.signal(signal.SIGINT)  # Scrapy: stop, flush the last batch, record "shutdown"
                 run.stop_sent_at = time.monotonic()
             elif time.monotonic() - run.stop_sent_at > STOP_GRACE:
-                self._signal(run, signal.SIGKILL)
-
-    @staticmethod
-    def _signal(run: Running, sig: signal.Signals) -> None:
-        try:
-            os.killpg(run.process.pid, sig)
-        except ProcessLookupError:
-            pass
+                run.process.signal(signal.SIGKILL)
+                run.stop_sent_at = time.monotonic()  # and again after another grace, should it not end
 
     def _finish(self, run: Running, code: int) -> None:
         """Record how a run ended when its process could not say so itself, then check the portal's health."""
@@ -208,7 +270,7 @@ class Scheduler:
             elif outcome == "shutdown" or (self.interrupted and outcome == "running"):
                 archive.finish_run(run.run_id, "interrupted")
             elif outcome == "running":
-                archive.finish_run(run.run_id, "failed")
+                archive.update_run(run.run_id, FAILED, run.process.why_unrecorded(code))
             final = archive.db["runs"].get(run.run_id)["outcome"]
             log.info("%s: run %d ended: %s (exit %s)", run.portal, run.run_id, final, code)
             self._check_health(archive, run.portal)
@@ -228,6 +290,10 @@ class Scheduler:
             log.warning("%s is still failing: %s", name, "; ".join(health.reasons))
         if alert is not None:
             send_alert(self.rules[name].webhook, alert)
+
+
+def _describe(process: Job) -> str:
+    return process.pid if isinstance(process.pid, str) else f"pid {process.pid}"
 
 
 def recent_runs(db: Database, portal: str, limit: int = 20) -> list[dict]:
