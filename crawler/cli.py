@@ -150,9 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-pages", type=int, default=None, help="pages the trial may fetch (default 300)")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
 
+    merge = sub.add_parser("merge", help="fold archive shards (one per crawl worker) into the archive; again: no-op")
+    merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD", help="the workers' archive files")
+    _add_db(merge)
+
     bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode"], default="crawl",
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode", "frontier"],
+                       default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
+                            "frontier: pages/s with 1 and 2 workers sharing a Redis frontier, and the merge; "
                             "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost; "
                             "decode: today's decoding against a git revision's on every corpus page")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
@@ -319,7 +325,7 @@ def _portal_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl, decode, kills
+    from crawler.benchmarks import archive, crawl, decode, frontier, kills
 
     if args.what == "decode":
         try:
@@ -327,7 +333,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except decode.RevisionError as exc:
             raise UserError(str(exc)) from None
         return 0
-    benchmark = {"crawl": crawl, "archive": archive, "kills": kills}[args.what]
+    benchmark = {"crawl": crawl, "archive": archive, "kills": kills, "frontier": frontier}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
     benchmark.main(args.articles) if args.articles else benchmark.main()
@@ -602,6 +608,24 @@ def _check_portal(archive, name: str | None) -> None:
         select_portals(load_portals(), [name])  # raises: unknown portal NAME; known portals: …
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from crawler import run
+    from storage import Archive
+    from storage.merge import merge
+
+    for shard in args.shards:
+        if not shard.is_file():
+            raise UserError(f"no archive shard at {shard}; pass the ARCHIVE_DB files the workers wrote")
+    archive = Archive.open(args.db or run.DEFAULT_DB)
+    try:
+        result = merge(archive, args.shards)
+    finally:
+        archive.close()
+    print(f"merged {result.shards} shards into {args.db or run.DEFAULT_DB}: {result.runs} new runs, "
+          f"{result.pages} new pages, {result.new_articles} new articles")
+    return 0
+
+
 def _open_existing(db: Path | None):
     from crawler import run
     from storage import Archive
@@ -612,7 +636,7 @@ def _open_existing(db: Path | None):
     return Archive.open(path)
 
 
-COMMANDS = {"portal": cmd_portal, "schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "show": cmd_show, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench}
+COMMANDS = {"portal": cmd_portal, "schedule": cmd_schedule, "status": cmd_status, "browse": cmd_browse, "duplicates": cmd_duplicates, "export": cmd_export, "search": cmd_search, "show": cmd_show, "reextract": cmd_reextract, "eval": cmd_eval, "crawl": cmd_crawl, "extract": cmd_extract, "stats": cmd_stats, "bench": cmd_bench, "merge": cmd_merge}
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """Middlewares: who we say we are, which requests are not worth sending at all (off the portal, forbidden or
-left undefined by robots.txt, already archived), and how long a server asks us to wait."""
+left undefined by robots.txt), conditional list requests, and how long a server asks us to wait. Articles already
+archived are not scheduled at all (crawler.requests_seen)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
-from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
 from crawler.fetch_errors import OFF_PORTAL, describe, host_unreached
+from crawler.portal_run import crawl_archive
 from storage import Archive
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,9 @@ def is_placeholder(contact: str) -> bool:
 
 class AllowedDomainsGuard:
     """No request leaves the portal's allowed domains, however it was made: a redirect, a meta refresh or a retry
-    of an article request (which carries dont_filter, so Scrapy's offsite filter lets it pass) is dropped before
-    anything is sent, robots.txt included. Counted as `archive/offsite_blocked`."""
+    (which carries dont_filter) is dropped before anything is sent, robots.txt included, and the page is recorded
+    with the reason (Scrapy's offsite filter, which it replaces, drops a redirect hop silently when it is
+    scheduled). Counted as `archive/offsite_blocked`."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -135,43 +137,6 @@ class RobotsTxtUnreachable:
         self.unreachable[asked.netloc] = why
 
 
-class ArchivedUrlFilter(BaseSpiderMiddleware):
-    """Drops requests for article URLs the archive already settled, before they are scheduled.
-
-    List pages are always fetched (they are how new articles are found). A request opts out with
-    meta {"archive_refetch": True}. Skips are counted in the stat `archive/skipped_known`.
-    """
-
-    def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
-        if not crawler.settings.getbool("ARCHIVE_SKIP_KNOWN"):
-            raise NotConfigured("ARCHIVE_SKIP_KNOWN is off")
-        self.db_path = crawler.settings.get("ARCHIVE_DB")
-        self.archive: Archive | None = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    def spider_opened(self) -> None:
-        self.archive = Archive.open(self.db_path)
-
-    def spider_closed(self) -> None:
-        if self.archive is not None:
-            self.archive.close()
-
-    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
-        if (
-            request.meta.get("archive_kind") == "article"
-            and not request.meta.get("archive_refetch")
-            and self.archive is not None
-            and self.archive.is_known(request.url)
-        ):
-            self.crawler.stats.inc_value("archive/skipped_known")
-            return None
-        if request.meta.get("archive_kind") == "article" and not request.meta.get("archive_refetch"):
-            self.crawler.stats.inc_value("archive/new_links")  # a re-visit is not a new link
-        return request
-
-
 class ConditionalListRequests:
     """Re-fetches list pages with If-None-Match / If-Modified-Since from the archived headers.
 
@@ -184,26 +149,20 @@ class ConditionalListRequests:
         if not crawler.settings.getbool("ARCHIVE_CONDITIONAL_LISTS"):
             raise NotConfigured("ARCHIVE_CONDITIONAL_LISTS is off")
         self.crawler = crawler
-        self.db_path = crawler.settings.get("ARCHIVE_DB")
-        self.archive: Archive | None = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalListRequests:
         return cls(crawler)
 
-    def spider_opened(self) -> None:
-        self.archive = Archive.open(self.db_path)
-
-    def spider_closed(self) -> None:
-        if self.archive is not None:
-            self.archive.close()
+    @property
+    def archive(self) -> Archive | None:
+        return crawl_archive(self.crawler)  # the crawl's one handle (crawler.portal_run)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("archive_kind") != "list" or self.archive is None or "archive_cached" in request.meta:
+        archive = self.archive
+        if request.meta.get("archive_kind") != "list" or archive is None or "archive_cached" in request.meta:
             return None
-        cached = self.archive.list_validators(request.url)
+        cached = archive.list_validators(request.url)
         if cached:
             request.meta["archive_cached"] = cached
             if cached["etag"]:
@@ -214,12 +173,13 @@ class ConditionalListRequests:
 
     def process_response(self, request: Request, response: Response) -> Response:
         cached = request.meta.get("archive_cached")
-        if response.status != 304 or not cached or self.archive is None:
+        archive = self.archive
+        if response.status != 304 or not cached or archive is None:
             return response
         self.crawler.stats.inc_value("archive/list_not_modified")
         headers = {"Content-Type": cached["content_type"] or "text/html"}
         return HtmlResponse(url=response.url, status=304, headers=headers, request=request,
-                            body=self.archive.raw_body(cached["body_sha1"]))
+                            body=archive.raw_body(cached["body_sha1"]))
 
 
 # The answers that may carry a Retry-After worth waiting for: 503 (RFC 9110, section 10.2.3) and 429 (RFC 6585).

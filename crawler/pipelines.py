@@ -18,8 +18,8 @@ from twisted.internet.defer import Deferred
 
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
-from crawler.portal_run import PortalRun, run_started
-from storage import Archive, ArchiveError, Article, BatchResult, Page
+from crawler.portal_run import PortalRun, crawl_archive, run_started
+from storage import Archive, Article, BatchResult, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
 from storage.transactions import retried
 
@@ -30,6 +30,8 @@ RUN_COUNTERS = ("list_pages", "new_links", "list_links", "article_links")
 HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits")
 T = TypeVar("T")
 IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
+# Sent with pages= once a batch of them is committed to the archive (the shared frontier tells other workers).
+batch_written = object()
 STOP_GRACE = 10.0  # seconds a forced stop waits for pages still being extracted before writing what it has
 
 
@@ -79,10 +81,8 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         self.crawler = crawler
-        self.db_path: str = settings.get("ARCHIVE_DB")
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
-        self.lock_timeout = settings.getfloat("ARCHIVE_LOCK_TIMEOUT")
         self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
         self.failure: str | None = None  # set when a batch could not be written: the run ends failed
         self.fetched = 0  # pages that came back (any outcome but error)
@@ -103,10 +103,6 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        try:
-            self.archive = Archive.open(self.db_path, self.lock_timeout)
-        except ArchiveError as exc:
-            raise CloseSpider(f"archive_db_unavailable: {exc}") from None
         if not any(isinstance(extension, PortalRun) for extension in self.crawler.extensions.middlewares):
             raise CloseSpider("archive_run_unrecorded: the extension crawler.portal_run.PortalRun is switched off")
         self._timer = task.LoopingCall(self._flush_if_old)
@@ -116,7 +112,9 @@ class ArchivePipeline:
         self._on_stop = reactor.addSystemEventTrigger("before", "shutdown", self._reactor_stopping)
 
     def run_started(self, run_id: int) -> None:
+        """The run is recorded: write into it, through the crawl's archive handle (PortalRun owns it)."""
         self.run_id = run_id
+        self.archive = crawl_archive(self.crawler)
 
     @property
     def _log_extra(self) -> dict:
@@ -185,6 +183,7 @@ class ArchivePipeline:
             return
         self.buffer = []
         self.totals.add(result)
+        self.crawler.signals.send_catch_log(batch_written, pages=batch)
         try:
             self._update_run()
         except sqlite3.Error as exc:  # the batch is stored; the totals are written again after the next one
@@ -237,11 +236,7 @@ class ArchivePipeline:
 
             reactor.removeSystemEventTrigger(self._on_stop)
             self._on_stop = None
-        if self.archive is None:
-            return
-        if self.run_id is None:  # the run never started (its portal was busy): nothing was fetched or recorded
-            self.archive.close()
-            self.archive = None
+        if self.archive is None:  # the run never started (its portal was busy): nothing was fetched or recorded
             return
         outcome, why = self._outcome(spider, reason) if why is None else (reason, why)
         try:
@@ -250,5 +245,4 @@ class ArchivePipeline:
             logger.error("the run's outcome (%s) could not be recorded in the archive: %s", outcome, exc,
                          extra=self._log_extra)
             self.crawler.stats.set_value("archive/failure", f"run outcome not recorded: {exc}")
-        self.archive.close()
-        self.archive = None
+        self.archive = None  # PortalRun closes the handle

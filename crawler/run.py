@@ -70,6 +70,8 @@ def check_value(name: str, value: str, default: object) -> None:
         kind = None if _reads_as(lambda v: dict(json.loads(v)), value) else 'a JSON object (like {"name": value})'
     elif name == "LOG_LEVEL" and value not in _LOG_LEVELS:
         kind = f"a log level in capitals ({', '.join(_LOG_LEVELS)})"
+    elif name == "FRONTIER" and value not in ("", "redis"):
+        kind = "redis, or nothing for this process's own frontier"
     elif name == "REPLICA_URL" and value and not _is_server_url(value):
         kind = "a URL like http://127.0.0.1:8765 (scheme, host and port, no path)"
     if kind:
@@ -134,6 +136,12 @@ def crawl(portal_names: list[str] | None, settings: Settings,
     `watch`, given the crawlers, is entered while they run (a progress display on a terminal).
     """
     portals = select_portals(load_portals(settings.get("PORTALS_FILE") or None), portal_names)
+    from crawler.frontier import FrontierUnavailable, check_reachable
+
+    try:
+        check_reachable(settings)  # before anything starts: Scrapy would stop mid-start with a traceback
+    except FrontierUnavailable as exc:
+        raise SettingError(str(exc)) from None
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sqlite3
 from pathlib import Path
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from storage import Archive, ArchiveError
+from crawler.portal_run import crawl_archive
 
 LOG_KEEP = 50  # log files kept per portal; older ones are deleted
 SCHEDULER_LOG_BYTES = 5_000_000  # the scheduler's log rotates at this size ...
@@ -87,13 +88,11 @@ class RunLogFile:
         path = run_log_path(log_dir(self.db), spider.name, run_id)
         if self.log_file and Path(self.log_file).resolve() == path.resolve():
             return  # the scheduler sends this process's output there, and recorded the path
+        archive = crawl_archive(self.crawler)  # the crawl's one handle (crawler.portal_run)
         try:
-            archive = Archive.open(self.db)
-            try:
+            if archive is not None:
                 archive.set_log_path(run_id, str(path))
-            finally:
-                archive.close()
-        except ArchiveError as exc:
+        except sqlite3.Error as exc:
             spider.logger.warning("the run's log file is not recorded in the archive: %s", exc)
         self.handler = logging.FileHandler(path, encoding="utf-8")
         self.handler.setLevel(self.level)

@@ -25,6 +25,12 @@ ARCHIVE_BATCH_SECONDS = 5.0
 # Skip article URLs that already have a final outcome in the archive (before requesting them).
 # Turn off to re-fetch everything; one request can opt out with meta {"archive_refetch": True}.
 ARCHIVE_SKIP_KNOWN = True
+# A request is the same as another when its canonical URL (the archive's url_hash) is: `?from=` variants and
+# argument order do not matter. Redirect hops count their place in the chain, so a redirect loop is recorded.
+REQUEST_FINGERPRINTER_CLASS = "crawler.requests_seen.ArchiveFingerprinter"
+# Drops requests seen before in this crawl and articles the archive has settled (ARCHIVE_SKIP_KNOWN); FRONTIER=redis
+# puts its redis counterpart here.
+DUPEFILTER_CLASS = "crawler.requests_seen.ArchiveDupeFilter"
 # Re-fetch list pages with If-None-Match / If-Modified-Since: an unchanged list costs a 304.
 ARCHIVE_CONDITIONAL_LISTS = True
 # What started this crawl, stored in runs.trigger: manual, schedule, catch-up (a scrapyd job that does not set it:
@@ -80,18 +86,18 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
 # Our components, in data-flow order: no request off the portal's domains, none to a host whose robots.txt
 # answered a server error, who we say we are, retries that honour Retry-After and conditional list requests
-# (downloader), skipping settled URLs (spider), then extraction and the archive (pipelines).
+# (downloader), then extraction and the archive (pipelines). Duplicates and settled articles are never scheduled.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.AllowedDomainsGuard": 50,  # before robots.txt (100): not even that is asked off-domain
+    # Ours instead of Scrapy's offsite filter, which drops an off-portal redirect hop when it is scheduled, with no
+    # record of why; ours records it (before robots.txt (100): not even that is asked off-domain).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.AllowedDomainsGuard": 50,
     "crawler.middlewares.RobotsTxtUnreachable": 110,  # after robots.txt (100): a 5xx robots.txt disallows all
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries, honouring Retry-After
     "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)
-}
-SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.ArchivedUrlFilter": 550,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
@@ -107,11 +113,24 @@ EXTENSIONS = {
     "crawler.extensions.DownloadErrorsInOneLine": 0,
     "crawler.run_logs.RunLogFile": 0,
     "crawler.extensions.StopWithScheduler": 0,
+    "crawler.frontier.SharedFrontier": 0,  # FRONTIER=redis only
     # Scrapy's remote control (a web server that runs code in the crawl) has no place on an unattended
     # machine, like the telnet console; left out of the list, its module (and aiohttp) is never imported.
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
 REMOTE_CONTROL_ENABLED = False
+
+# Several crawl processes share one frontier: "redis" switches SCHEDULER and DUPEFILTER_CLASS to scrapy-redis's
+# (through the add-on below), on the Redis at REDIS_URL; each worker then writes its own ARCHIVE_DB shard, folded
+# into the main archive by `python -m crawler merge`. Empty: this process's own frontier.
+FRONTIER = ""
+ADDONS = {"crawler.frontier.Frontier": 0}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+# The name of one shared crawl: its workers share the queue and fingerprints kept under it. Empty: today's UTC date.
+FRONTIER_RUN = ""
+# A worker that finds the shared queue empty waits this many seconds for another worker to add to it before closing
+# (more than 5: Scrapy's engine looks at an idle worker's queue every 5 s).
+FRONTIER_IDLE_CLOSE = 10.0
 
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60

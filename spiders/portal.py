@@ -22,8 +22,8 @@ from crawler.items import PageItem
 from crawler.middlewares import ARCHIVE_ERROR, ROBOTS_UNREACHABLE
 from crawler.portals import Portal
 from crawler.sitemaps import SitemapError, read_sitemap
-from storage import Archive
-from storage.dedup import url_hash, without_tracking
+from crawler.portal_run import crawl_archive
+from storage.dedup import without_tracking
 
 # Let 4xx/5xx answers reach the callbacks so they are recorded (3xx stay with the redirect middleware).
 HTTP_ERRORS = list(range(400, 600))
@@ -44,12 +44,10 @@ class PortalSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.allowed_domains = list(spider.portal.allowed_domains)
-        spider._requested = set()
         spider.extract_options = spider.portal.extract_options(crawler.settings.getint("EXTRACT_MIN_CHARS"))
         return spider
 
     extract_options: ExtractOptions = ExtractOptions()
-    _requested: set[str]  # canonical URL hashes of the articles requested in this run
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.portal.start_urls:
@@ -59,20 +57,16 @@ class PortalSpider(Spider):
         for url in self.portal.feeds:
             yield self._list_request(url, self.parse_feed, depth=1)
         for url in self._recent_articles():
-            self._requested.add(url_hash(url))
-            yield Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
+            yield Request(url, callback=self.parse_article, errback=self.on_error,
                           meta={"archive_kind": "article", "archive_refetch": True,
                                 "handle_httpstatus_list": HTTP_ERRORS})
 
     def _recent_articles(self) -> list[str]:
         """Articles to re-visit for corrections (portal `revisit_days`); a changed text becomes a new version."""
-        if not self.portal.revisit_days:
+        archive = crawl_archive(self.crawler)
+        if not self.portal.revisit_days or archive is None:
             return []
-        archive = Archive.open(self.crawler.settings.get("ARCHIVE_DB"))
-        try:
-            return archive.recent_article_urls(self.name, self.portal.revisit_days)
-        finally:
-            archive.close()
+        return archive.recent_article_urls(self.name, self.portal.revisit_days)
 
     # Discovery ---------------------------------------------------------------------------------------------
 
@@ -155,18 +149,11 @@ class PortalSpider(Spider):
             if not self.portal.is_article_url(url):
                 continue
             stats.inc_value("archive/article_links")
-            key = url_hash(url)
-            if key in self._requested:
-                continue
-            self._requested.add(key)
-            # dont_filter: this spider deduplicates articles itself (by canonical URL), and Scrapy's
-            # duplicate filter would silently swallow the second hop of a redirect loop instead of
-            # letting REDIRECT_MAX_TIMES end it with an error we record.
+            # Requested once per crawl, and not at all once archived: DUPEFILTER_CLASS (crawler.requests_seen).
             yield Request(
                 without_tracking(url),
                 callback=self.parse_article,
                 errback=self.on_error,
-                dont_filter=True,
                 meta={"archive_kind": "article", "handle_httpstatus_list": HTTP_ERRORS},
             )
 
@@ -175,7 +162,6 @@ class PortalSpider(Spider):
             url,
             callback=callback,
             errback=self.on_error,
-            dont_filter=depth == 1,  # start pages are fetched at every run
             meta={"archive_kind": "list", "list_depth": depth, "handle_httpstatus_list": [304, *HTTP_ERRORS]},
         )
 

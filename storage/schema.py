@@ -209,3 +209,17 @@ def m011_runs_by_outcome(db: Database) -> None:
     """A portal's runs looked up by outcome (every run start marks the portal's dead 'running' runs abandoned):
     without this index each start read every run the portal ever had."""
     db["runs"].create_index(["portal", "outcome"])
+
+
+@migrations()
+def m013_merged_shards(db: Database) -> None:
+    """Archive shards (one per crawl worker) folded into this archive by `merge`: each archive gets an identity,
+    and each shard run merged here the run it became and the last of its pages merged, so merging again adds
+    only what is new."""
+    import uuid
+
+    db["archive_identity"].create({"id": str}, pk="id")
+    db["archive_identity"].insert({"id": uuid.uuid4().hex})
+    db["merged_runs"].create({"shard": str, "shard_run_id": int, "run_id": int, "last_page_id": int},
+                             pk=("shard", "shard_run_id"), not_null={"run_id", "last_page_id"},
+                             foreign_keys=[("run_id", "runs")])

@@ -70,3 +70,15 @@ def _runs_or_none(db: Path) -> list[dict]:
         return runs(db)
     except sqlite3.OperationalError:  # the archive is being created
         return []
+
+
+def test_scrapy_crawl_into_a_missing_folder_stops_with_one_line_and_a_close_reason(replica, tmp_path):
+    db = tmp_path / "no-such-folder" / "archive.db"
+    before = len(replica.requests)
+    result = subprocess.run(scrapy_crawl("zjol", db, replica.url), cwd=ROOT, env=_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert replica.requests[before:] == []
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "] ERROR:" in line]
+    assert len(errors) == 1 and "does not exist" in errors[0], errors
+    assert "Closing spider (archive_db_unavailable: folder" in result.stderr
