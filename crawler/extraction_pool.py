@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-PRELOAD = ["crawler.extraction.extract", "storage.neardup", "datasketch"]  # imported once, in the server
+PRELOAD = ["crawler.extraction.extract", "storage.neardup", "numpy"]  # imported once, in the server
 
 
 def pool_size(setting: int) -> int:

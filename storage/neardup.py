@@ -8,6 +8,7 @@ similarity passes the threshold joins the article to its group. Lookups go throu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 
@@ -30,20 +31,67 @@ SEED = 1  # fixed, so signatures stored yesterday compare with today's
 
 
 def shingles(text: str) -> set[bytes]:
+    """The text's distinct SHINGLE-character runs, UTF-8 encoded: sliced from the text encoded once, at the
+    offsets where its characters start."""
+    import numpy as np
+
     s = normalise_text(simplified(text))
     if len(s) <= SHINGLE:
         return {s.encode("utf-8")} if s else set()
-    return {s[i : i + SHINGLE].encode("utf-8") for i in range(len(s) - SHINGLE + 1)}
+    data = s.encode("utf-8")
+    starts = np.flatnonzero((np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80).tolist()  # not continuation bytes
+    starts.append(len(data))
+    return {data[begin:end] for begin, end in zip(starts, starts[SHINGLE:])}
 
 
 def signature(text: str) -> np.ndarray:
-    from datasketch import MinHash  # imported on first use: it costs half a second, and most runs add nothing
+    """The text's MinHash: for each of NUM_PERM permutations, the least permuted hash of its shingles.
 
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
-    m.update_batch(list(shingles(text)))
+    Value for value what datasketch's `MinHash(NUM_PERM, seed=SEED)` (scheme affine32) gives, so signatures
+    stored before and the groups they made stay valid (tests/test_neardup.py checks it against datasketch), but
+    all shingles at once: each is hashed with sha1 (its first 4 bytes, little-endian), mixed by MurmurHash3's
+    finalizer, and permuted as a * h + b modulo 2**32, as arrays rather than one Python integer at a time."""
     import numpy as np
 
-    return m.hashvalues.astype(np.uint64)
+    a, b = _permutations()
+    grams = shingles(text)
+    if not grams:
+        return np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
+    sha1 = hashlib.sha1
+    digests = np.frombuffer(b"".join([sha1(g).digest() for g in grams]), dtype="<u4")  # 5 words per digest
+    hashes = _fmix32(digests[::5].astype(np.uint32))
+    least = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    for start in range(0, len(hashes), _CHUNK):  # bounded memory: CHUNK x NUM_PERM values at a time
+        permuted = hashes[start : start + _CHUNK, None] * a
+        permuted += b
+        np.minimum(least, permuted.min(axis=0), out=least)
+    return least.astype(np.uint64)
+
+
+_EMPTY = (1 << 32) - 1  # the signature of a text without shingles (datasketch's initial value)
+_CHUNK = 4096  # shingles permuted at once
+
+
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 parameters for SEED: odd multipliers a, offsets b, drawn from RandomState(SEED)."""
+    import numpy as np
+
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch applies to each hash before permuting it."""
+    import numpy as np
+
+    h = h ^ (h >> np.uint32(16))
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def _buckets(sig: np.ndarray) -> list[int]:

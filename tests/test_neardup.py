@@ -64,3 +64,26 @@ def test_duplicates_command_lists_groups_as_json(tmp_path, capsys):
     assert main(["duplicates", "--db", str(tmp_path / "a.db"), "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["size"] == 2 and line["earliest"] == "2021-01-29"
+
+
+def _datasketch_signature(text: str):
+    """The signature as datasketch makes it: what archives stored before neardup.signature was vectorised."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from storage.neardup import NUM_PERM, SEED
+
+    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m.update_batch(list(shingles(text)))
+    return m.hashvalues.astype(np.uint64)
+
+
+def test_signatures_equal_datasketchs_value_for_value_on_the_labelled_pages():
+    from crawler.evaluation.corpora import OWN_SET, own_pages
+
+    texts = [p.body for p in own_pages(OWN_SET) if p.body]
+    assert len(texts) > 20
+    texts += [STORY, edited(STORY, 5), other_story(7), "", "短", "一二三四五", "一二三四五六", "abc de", "x" * 9000]
+    for text in texts:
+        assert (signature(text) == _datasketch_signature(text)).all(), text[:40]
+        assert signature(text).dtype.name == "uint64"
