@@ -651,25 +651,40 @@ def _run(args: argparse.Namespace) -> int:
         raise database_error(args.db or DEFAULT_DB, exc) from None
 
 
+# Errors a user can act on, by the module that defines them: printed as one line. Looked up only in the modules the
+# command imported (one not imported raised nothing), so the CLI does not import them all to start a crawl.
+USER_ERRORS = {
+    "crawler.cli": ("UserError",),
+    "crawler.portals": ("UnknownPortalError", "PortalConfigError"),
+    "storage.archive": ("ArchiveError",),
+    "crawler.run": ("SettingError",),
+    "crawler.evaluation.corpora": ("CorpusError",),
+    "storage.fts": ("QuerySyntaxError",),
+    "storage.export": ("ExportError",),
+    "crawler.inference.guess": ("EntryExistsError", "InferenceError"),
+    "crawler.inference.source": ("SourceError",),
+}
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    return tuple(getattr(sys.modules[module], name) for module, names in USER_ERRORS.items()
+                 if module in sys.modules for name in names)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from crawler.evaluation.corpora import CorpusError
-    from crawler.inference.guess import EntryExistsError, InferenceError
-    from crawler.inference.source import SourceError
     from crawler.locks import LockBusyError
-    from crawler.run import SettingError
-    from storage.export import ExportError
-    from storage.fts import QuerySyntaxError
 
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except (UserError, UnknownPortalError, PortalConfigError, ArchiveError, SettingError, CorpusError,
-            QuerySyntaxError, ExportError, EntryExistsError, InferenceError, SourceError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except LockBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

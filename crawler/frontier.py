@@ -15,21 +15,17 @@ import warnings
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from scrapy import Request, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy.utils.misc import load_object
-from scrapy_redis.defaults import SCHEDULER_QUEUE_CLASS
-from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 
 from crawler.pipelines import batch_written
-from crawler.requests_seen import SettledInArchive
 from storage.dedup import url_hash
 from storage.records import FINAL_OUTCOMES
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # scrapy-redis (and redis) are imported only when FRONTIER=redis: half a second of every crawl's start
     from scrapy import Spider
 
     from storage import Page
@@ -47,6 +43,7 @@ def check_reachable(settings: BaseSettings) -> None:
     if settings.get("FRONTIER") != REDIS:
         return
     from redis import RedisError
+    from scrapy_redis.connection import get_redis_from_settings
 
     try:
         get_redis_from_settings(settings).ping()
@@ -83,7 +80,7 @@ class Frontier:
         run = run_name(settings)
         for name, value in {
             "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-            "DUPEFILTER_CLASS": "crawler.frontier.RedisArchiveDupeFilter",
+            "DUPEFILTER_CLASS": "crawler.redis_dupefilter.RedisArchiveDupeFilter",
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_QUEUE_KEY": f"%(spider)s:{run}:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"%(spider)s:{run}:dupefilter",
@@ -94,44 +91,6 @@ class Frontier:
         }.items():
             if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:  # not given on the command line
                 settings.set(name, value, priority="project")
-
-
-class RedisArchiveDupeFilter(RedisDupeFilter):
-    """scrapy-redis's duplicate filter, with our fingerprints (REQUEST_FINGERPRINTER_CLASS) and the settled test
-    of crawler.requests_seen: an article is skipped when this worker's archive shard, or any worker's (the set in
-    Redis that SharedFrontier fills), has settled it."""
-
-    def __init__(self, server, key: str, crawler: Crawler):
-        super().__init__(server, key, debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
-        self.crawler = crawler
-        self.archive_rule = SettledInArchive(crawler)
-
-    @classmethod
-    def from_spider(cls, spider: Spider) -> RedisArchiveDupeFilter:
-        settings = spider.settings
-        key = settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name}
-        return cls(get_redis_from_settings(settings), key, spider.crawler)
-
-    def request_fingerprint(self, request: Request) -> str:
-        return self.crawler.request_fingerprinter.fingerprint(request).hex()
-
-    def request_seen(self, request: Request) -> bool:
-        rule = self.archive_rule
-        if rule.settled(request):
-            return True
-        if (rule.enabled and rule.checks(request)
-                and self.server.sismember(settled_key(self.crawler.spider.name), url_hash(request.url))):
-            self.crawler.stats.inc_value("archive/skipped_known")
-            rule.last_settled = request
-            return True
-        if super().request_seen(request):
-            return True
-        rule.counted_new(request)
-        return False
-
-    def log(self, request: Request, spider: Spider) -> None:
-        if request is not self.archive_rule.last_settled:
-            super().log(request, spider)
 
 
 class SharedFrontier:
@@ -148,6 +107,8 @@ class SharedFrontier:
         settings = crawler.settings
         if settings.get("FRONTIER") != REDIS:
             raise NotConfigured  # the default: no line in every crawl's log
+        from scrapy_redis.connection import get_redis_from_settings
+
         self.crawler = crawler
         self.idle_close = settings.getfloat("FRONTIER_IDLE_CLOSE")
         self.server = get_redis_from_settings(settings)
@@ -163,6 +124,8 @@ class SharedFrontier:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
+        from scrapy_redis.defaults import SCHEDULER_QUEUE_CLASS
+
         settings = self.crawler.settings
         self.queue = load_object(settings.get("SCHEDULER_QUEUE_CLASS") or SCHEDULER_QUEUE_CLASS)(
             server=self.server, spider=spider, key=settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name})
