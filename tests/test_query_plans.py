@@ -70,3 +70,50 @@ def test_the_write_path_scans_no_table_that_grows(traced):
                 scans.append(f"{step}  <=  {statement[:160]}")
     assert checked >= 20, "the trace caught too few statements to mean anything"
     assert scans == [], "\n".join(scans)
+
+
+def _scans(archive: Archive, statements: list[str]) -> list[str]:
+    """Plan steps that read a growing table row by row (not through an index), or sort a portal's runs."""
+    found = []
+    for statement in statements:
+        if not re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b", statement, re.I):
+            continue
+        for step in _plan(archive, statement):
+            table = re.match(r"SCAN (\w+)", step)
+            if (table and table.group(1) in GROWING and "USING" not in step) or (
+                    "TEMP B-TREE FOR ORDER BY" in step and re.search(r"\bfrom\s+[\"\[]?runs\b", statement, re.I)):
+                found.append(f"{step}  <=  {statement[:160]}")
+    return found
+
+
+def test_the_commands_reads_use_indexes(traced):
+    """What status, stats, show, search, export and duplicates ask of the archive goes through an index: the
+    commands stay as fast at a million articles (status after every scheduled run reads the portal's last runs)."""
+    from datetime import datetime, timezone
+
+    from crawler.portals import load_config
+    from crawler.scheduling.status import all_status
+    from storage import export, neardup, search, summary
+    from storage.articles import read_article
+
+    archive, _ = traced
+    db = archive.db
+    for n in range(200, 400, 10):  # other portals' articles and runs, as in an archive of many portals
+        run = archive.start_run(f"p{n}")
+        archive.write_batch([_page(n + i, f"第{n + i}条：交警在路口查处违法停车，共{i}辆。", portal=f"p{n}")
+                             for i in range(10)], run)
+        archive.update_run(run, outcome="finished")
+    db.execute("ANALYZE")
+    portals, rules = load_config()
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    all_status(db, {"zjol": portals["zjol"]}, rules, datetime.now(timezone.utc))
+    summary.portal_summaries(db, ["zjol"])
+    read_article(db, 1)
+    search.search(db, "民警", portal="zjol", limit=5)
+    search.count(db, "民警", portal="zjol")
+    list(export.articles(db, export.Selection(portal="zjol", since="2026-01-01")))
+    neardup.groups(db, limit=5)
+    db.conn.set_trace_callback(None)
+    assert len(statements) >= 10, "the trace caught too few statements to mean anything"
+    assert _scans(archive, statements) == [], "\n".join(_scans(archive, statements))
