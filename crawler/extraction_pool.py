@@ -42,15 +42,17 @@ def pool_size(setting: int) -> int:
 
 
 def extract_for_archive(body: bytes, url: str, status: int, content_type: str | None, final_url: str | None,
-                        options: ExtractOptions) -> tuple[Extraction, Any, PackedBody | None]:
-    """The page's extraction, the MinHash signature of its text when it is an article, and its body packed for
-    storage: all the CPU work a page needs before it is written."""
+                        options: ExtractOptions) -> tuple[Extraction, Any, PackedBody | None, tuple[str, str] | None]:
+    """The page's extraction, the MinHash signature and search tokens of its text when it is an article, and its
+    body packed for storage: all the CPU work a page needs before it is written."""
     from crawler.extraction import extract_page
-    from storage import bodies, neardup
+    from storage import bodies, fts, neardup
 
     result = extract_page(body, url, status, content_type, final_url, options)
-    signature = neardup.signature(result.text) if result.status == "article" and result.text else None
-    return result, signature, bodies.pack(body) if body else None
+    article = result.status == "article" and result.text
+    signature = neardup.signature(result.text) if article else None
+    tokens = (fts.fts_tokens(result.title), fts.fts_tokens(result.text)) if article else None
+    return result, signature, bodies.pack(body) if body else None, tokens
 
 
 @contextlib.contextmanager
@@ -110,7 +112,7 @@ class ExtractionPool:
             self._shared.pop(self.processes, None)
             self.close()
 
-    async def extract(self, *args: Any) -> tuple[Extraction, Any, PackedBody | None]:
+    async def extract(self, *args: Any) -> tuple[Extraction, Any, PackedBody | None, tuple[str, str] | None]:
         if self.processes == 0:
             return extract_for_archive(*args)
         if self._executor is None:

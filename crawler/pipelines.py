@@ -55,7 +55,7 @@ class ExtractionPipeline:
         stats = self.crawler.stats
         stats.inc_value(IN_FLIGHT)  # the archive pipeline waits for these when the reactor is stopped early
         try:
-            result, item.signature, item.packed_body = await self.pool.extract(
+            result, item.signature, item.packed_body, item.fts = await self.pool.extract(
                 item.body, item.url, item.http_status or 200, item.content_type, item.final_url, options)
         except BrokenProcessPool as exc:  # a worker died (out of memory, killed): the page is fetched again next run
             item.outcome, item.reason = "error", f"extraction worker died ({exc or 'killed'})"
@@ -194,7 +194,7 @@ class ArchivePipeline:
         for reason, count in result.rejections.items():
             stats.inc_value(f"archive/rejected/{reason}", count)
         for page in batch:
-            page.body, page.signature, page.packed_body = b"", None, None  # stored: free the memory
+            page.body, page.signature, page.packed_body, page.fts = b"", None, None, None  # stored: free the memory
 
     def _fail(self, reason: str) -> None:
         """Stop the crawl: pages fetched from now on could not be stored either."""

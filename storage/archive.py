@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from storage import bodies, neardup, schema, summary
+from storage import bodies, fts, neardup, schema, summary
 from storage.bodies import PackedBody
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, SKIPPED, Page
@@ -28,6 +28,12 @@ from storage.transactions import LOCK_TIMEOUT, write_transaction
 
 if TYPE_CHECKING:
     import numpy as np
+
+# Plain SQL on the write path, once per page: sqlite-utils' insert() reads the table's columns from sqlite_master
+# on every call, a dozen statements per row.
+PAGE_COLUMNS = ("run_id", "portal", "url", "url_hash", "final_url", "http_status", "outcome", "reason", "dedup",
+                "article_id", "fetched_at", "content_type", "headers", "charset", "body_sha1")
+_INSERT_PAGE = f"INSERT INTO pages ({', '.join(PAGE_COLUMNS)}) VALUES ({', '.join('?' * len(PAGE_COLUMNS))})"
 
 
 class ArchiveError(Exception):
@@ -129,6 +135,8 @@ class Archive:
             if _is_corrupt(exc):
                 raise damaged(self.path, str(exc)) from None
             raise ArchiveError(f"archive {self.path} is not a usable SQLite file: {exc}") from None
+        self._known_tokens: dict[str, str] = {}  # the batch being written: texts whose search tokens a worker made
+        fts.register(db.conn, self._known_tokens)
 
     @classmethod
     def open(cls, path: str | Path, lock_timeout: float = LOCK_TIMEOUT) -> Archive:
@@ -248,9 +256,15 @@ class Archive:
         signatures = [p.signature if p.signature is not None
                       else neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
                       for p in pages]
-        with self.writing():
-            for page, signature in zip(pages, signatures):
-                self._write_page(page, run_id, result, signature)
+        for page in pages:
+            if page.fts is not None and page.article is not None:
+                self._known_tokens[page.article.title or ""], self._known_tokens[page.article.text or ""] = page.fts
+        try:
+            with self.writing():
+                for page, signature in zip(pages, signatures):
+                    self._write_page(page, run_id, result, signature)
+        finally:
+            self._known_tokens.clear()
         return result
 
     def _write_page(self, page: Page, run_id: int | None, result: BatchResult,
@@ -266,28 +280,13 @@ class Archive:
         elif page.outcome != "list":
             result.rejections[page.reason or page.outcome or "unknown"] += 1
         _count_evidence(page, result)
-        pages = self.db["pages"]
-        pages.insert(
-            {
-                "run_id": run_id,
-                "portal": page.portal,
-                "url": page.url,
-                "url_hash": url_hash(page.url),
-                "final_url": page.final_url,
-                "http_status": page.http_status,
-                "outcome": page.outcome,
-                "reason": page.reason,
-                "dedup": "new" if dedup == "earlier" else dedup,
-                "article_id": article_id,
-                "fetched_at": page.fetched_at,
-                "content_type": page.content_type,
-                "headers": json.dumps(page.headers, ensure_ascii=False) if page.headers else None,
-                "charset": page.charset,
-                "body_sha1": body_sha1,
-            }
-        )
+        page_id = self.db.execute(_INSERT_PAGE, [
+            run_id, page.portal, page.url, url_hash(page.url), page.final_url, page.http_status, page.outcome,
+            page.reason, "new" if dedup == "earlier" else dedup, article_id, page.fetched_at, page.content_type,
+            json.dumps(page.headers, ensure_ascii=False) if page.headers else None, page.charset, body_sha1,
+        ]).lastrowid
         if dedup in ("new", "earlier"):
-            self.make_article_page(article_id, pages.last_pk)
+            self.make_article_page(article_id, page_id)
 
     def make_article_page(self, article_id: int, page_id: int) -> None:
         """This page is the article's own copy; any other copy it replaced becomes an alias, and the run that
@@ -300,7 +299,7 @@ class Archive:
         for run_id in replaced:
             self._write_totals(run_id)
         self.db.execute("UPDATE pages SET dedup = 'new' WHERE id = ?", [page_id])
-        self.db["articles"].update(article_id, {"page_id": page_id})
+        self.db.execute("UPDATE articles SET page_id = ? WHERE id = ?", [page_id, article_id])
 
     def _store_body(self, body: bytes, packed: PackedBody | None = None) -> str:
         packed = packed or bodies.pack(body)
@@ -327,7 +326,7 @@ class Archive:
         row = self.db.execute("SELECT id, content_hash FROM articles WHERE url_hash = ? LIMIT 1", [uh]).fetchone()
         if row and row[1] != ch:
             self._keep_version(row[0], page.fetched_at)
-            self.db["articles"].update(row[0], {**fields, "last_seen": page.fetched_at})
+            self._update_article(row[0], {**fields, "last_seen": page.fetched_at})
             neardup.index_article(self.db, row[0], article.text, signature)
             return row[0], "revised"
         if row:
@@ -337,14 +336,19 @@ class Archive:
         if row:
             article_id, published = row
             if article.published and published and article.published[:19] < published[:19]:
-                self.db["articles"].update(article_id, {**fields, "last_seen": page.fetched_at})
+                self._update_article(article_id, {**fields, "last_seen": page.fetched_at})
                 return article_id, "earlier"
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, article_id])
             return article_id, "alias"
-        table = self.db["articles"]
-        table.insert({**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at})
-        neardup.index_article(self.db, table.last_pk, article.text, signature)
-        return table.last_pk, "new"
+        values = {**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at}
+        article_id = self.db.execute(f"INSERT INTO articles ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                                     list(values.values())).lastrowid
+        neardup.index_article(self.db, article_id, article.text, signature)
+        return article_id, "new"
+
+    def _update_article(self, article_id: int, values: dict) -> None:
+        self.db.execute(f"UPDATE articles SET {', '.join(f'{name} = ?' for name in values)} WHERE id = ?",
+                        [*values.values(), article_id])
 
     def _keep_version(self, article_id: int, until: str) -> None:
         self.db.execute(

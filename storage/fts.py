@@ -152,9 +152,18 @@ def match_expression(query: str) -> str:
     return " ".join(parts)
 
 
-def register(conn: sqlite3.Connection) -> None:
-    """Make fts_tokens() available to this connection (the triggers need it)."""
-    conn.create_function("fts_tokens", 1, fts_tokens, deterministic=True)
+def register(conn: sqlite3.Connection, known: dict[str, str] | None = None) -> None:
+    """Make fts_tokens() available to this connection (the triggers need it). `known` maps texts to their tokens
+    made beforehand (in an extraction worker, off the crawl's process): the triggers take those as they are."""
+    if known is None:
+        conn.create_function("fts_tokens", 1, fts_tokens, deterministic=True)
+        return
+
+    def tokens(text: str | None) -> str:
+        made = known.get(text) if text else None
+        return fts_tokens(text) if made is None else made
+
+    conn.create_function("fts_tokens", 1, tokens, deterministic=True)
 
 
 TITLE_WEIGHT = 5.0  # a match in the headline counts this many times a match in the text

@@ -49,3 +49,5 @@ class Page:
     story_missing: bool = False  # an article's frame without its story (extraction's word): a template change?
     signature: Any = None  # the article text's MinHash, when computed before the write (in an extraction worker)
     packed_body: Any = None  # the body's storage.bodies.PackedBody, when packed before the write (in a worker)
+    fts: tuple[str, str] | None = None  # the article's title and text as the search index takes them (fts_tokens),
+    # when made before the write (in a worker)

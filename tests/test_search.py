@@ -180,3 +180,27 @@ def test_show_of_an_id_that_is_no_article_is_one_line_and_exit_2(archive, capsys
     assert main(["show", "第4篇", "--db", archive.path]) == 2
     assert capsys.readouterr().err == ("error: show takes an article's id, a number like 7 (the first column of "
                                        "`search`); got '第4篇'\n")
+
+
+def test_search_tokens_made_in_a_worker_are_indexed_as_the_archive_would_make_them(tmp_path):
+    """An extraction worker makes the title's and text's tokens (page.fts) so the crawl's process does not: the
+    index's triggers take them as given, and searches find the same articles as with tokens made at the write."""
+    texts = ["杭州警方破获一起电信诈骗案，抓获嫌疑人5名。", "台州交警开展夜查行动，查处酒驾12起。", "宁波民警救助走失老人。"]
+
+    def pages(with_tokens: bool, tokens=None):
+        out = []
+        for n, text in enumerate(texts):
+            page = Page(f"http://x.cn/{n}.htm", "zjol", "2026-11-30T00:00:00+00:00", outcome="article",
+                        article=Article(f"通报{n}", None, None, None, text))
+            if with_tokens:
+                page.fts = tokens or (fts_tokens(page.article.title), fts_tokens(text))
+            out.append(page)
+        return out
+
+    made_here, made_before, wrong = (Archive.open(tmp_path / f"{name}.db") for name in ("here", "before", "wrong"))
+    made_here.write_batch(pages(False))
+    made_before.write_batch(pages(True))
+    wrong.write_batch(pages(True, ("标题", "无关")))
+    for query in ("诈骗", "交警", "民警", "通报1", "酒驾 12", "无关"):
+        assert titles(made_before, query) == titles(made_here, query)
+    assert titles(wrong, "无关") and not titles(wrong, "诈骗")  # the given tokens are what the index holds
