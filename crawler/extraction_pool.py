@@ -46,13 +46,19 @@ def extract_for_archive(body: bytes, url: str, status: int, content_type: str | 
     """The page's extraction, the MinHash signature and search tokens of its text when it is an article, and its
     body packed for storage: all the CPU work a page needs before it is written."""
     from crawler.extraction import extract_page
-    from storage import bodies, fts, neardup
+    from storage import bodies, cpu_stages, fts, neardup
 
     result = extract_page(body, url, status, content_type, final_url, options)
     article = result.status == "article" and result.text
-    signature = neardup.signature(result.text) if article else None
-    tokens = (fts.fts_tokens(result.title), fts.fts_tokens(result.text)) if article else None
-    return result, signature, bodies.pack(body) if body else None, tokens
+    with cpu_stages.stage(cpu_stages.NEARDUP):
+        signature = neardup.signature(result.text) if article else None
+    with cpu_stages.stage(cpu_stages.FTS):
+        tokens = (fts.fts_tokens(result.title), fts.fts_tokens(result.text)) if article else None
+    with cpu_stages.stage(cpu_stages.ARCHIVE):
+        packed = bodies.pack(body) if body else None
+    if multiprocessing.parent_process() is not None:  # a worker of the pool: its share of the stages
+        cpu_stages.save("worker")
+    return result, signature, packed, tokens
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from twisted.internet.defer import Deferred
 from crawler.extraction import ExtractOptions
 from crawler.extraction_pool import ExtractionPool, pool_size
 from crawler.portal_run import PortalRun, crawl_archive, run_started
-from storage import Archive, Article, BatchResult, Page
+from storage import Archive, Article, BatchResult, Page, cpu_stages
 from storage.records import FAILED, FINISHED, INTERRUPTED
 from storage.transactions import retried
 
@@ -41,6 +41,8 @@ class ExtractionPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        if crawler.settings.get("CPU_STAGES_FILE"):  # before the pool starts: its workers measure too
+            cpu_stages.enable(crawler.settings.get("CPU_STAGES_FILE"))
         self.pool = ExtractionPool.shared(pool_size(crawler.settings.getint("EXTRACT_PROCESSES")))
 
     @classmethod
@@ -72,6 +74,7 @@ class ExtractionPipeline:
 
     def close_spider(self) -> None:
         self.pool.release()
+        cpu_stages.save("crawl")  # after the archive's last batch (ArchivePipeline closes first: its order is later)
 
 
 class ArchivePipeline:

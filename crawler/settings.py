@@ -138,6 +138,10 @@ FRONTIER_IDLE_CLOSE = 10.0
 
 # Pages smaller than this many characters of body text are recorded as not_article.
 EXTRACT_MIN_CHARS = 60
+# Measure the crawl's CPU by stage (decode, parse, extraction, trafilatura, archive write, indexes): each process
+# writes its totals to CPU_STAGES_FILE.<pid>.json (bench crawl sets it). Empty: not measured, at no cost.
+CPU_STAGES_FILE = ""
+
 # Worker processes that extract pages beside the crawl, so the reactor keeps downloading while pages are parsed:
 # -1 is one per CPU core this process may use, 0 extracts inside the crawl's own process.
 EXTRACT_PROCESSES = -1

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from storage import bodies, fts, neardup, schema, summary
+from storage import bodies, cpu_stages, fts, neardup, schema, summary
 from storage.bodies import PackedBody
 from storage.dedup import content_hash, url_hash
 from storage.records import FINAL_OUTCOMES, SKIPPED, Page
@@ -253,14 +253,15 @@ class Archive:
         result = BatchResult()
         pages = list(pages)
         # CPU work before the write lock is taken, so other processes writing this archive do not wait for it
-        signatures = [p.signature if p.signature is not None
-                      else neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
-                      for p in pages]
+        with cpu_stages.stage(cpu_stages.NEARDUP):
+            signatures = [p.signature if p.signature is not None
+                          else neardup.signature(p.article.text) if p.outcome == "article" and p.article else None
+                          for p in pages]
         for page in pages:
             if page.fts is not None and page.article is not None:
                 self._known_tokens[page.article.title or ""], self._known_tokens[page.article.text or ""] = page.fts
         try:
-            with self.writing():
+            with cpu_stages.stage(cpu_stages.ARCHIVE), self.writing():
                 for page, signature in zip(pages, signatures):
                     self._write_page(page, run_id, result, signature)
         finally:
@@ -327,7 +328,8 @@ class Archive:
         if row and row[1] != ch:
             self._keep_version(row[0], page.fetched_at)
             self._update_article(row[0], {**fields, "last_seen": page.fetched_at})
-            neardup.index_article(self.db, row[0], article.text, signature)
+            with cpu_stages.stage(cpu_stages.NEARDUP):
+                neardup.index_article(self.db, row[0], article.text, signature)
             return row[0], "revised"
         if row:
             self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [page.fetched_at, row[0]])
@@ -343,7 +345,8 @@ class Archive:
         values = {**fields, "first_seen": page.fetched_at, "last_seen": page.fetched_at}
         article_id = self.db.execute(f"INSERT INTO articles ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                                      list(values.values())).lastrowid
-        neardup.index_article(self.db, article_id, article.text, signature)
+        with cpu_stages.stage(cpu_stages.NEARDUP):
+            neardup.index_article(self.db, article_id, article.text, signature)
         return article_id, "new"
 
     def _update_article(self, article_id: int, values: dict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -27,6 +28,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("", host, parts.path or "/", parts.query, ""))
 
 
+@functools.lru_cache(maxsize=16384)  # one URL is hashed by the duplicate filter, the archive check and the write
 def url_hash(url: str) -> str:
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import opencc
 
+from storage import cpu_stages
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
@@ -161,7 +163,10 @@ def register(conn: sqlite3.Connection, known: dict[str, str] | None = None) -> N
 
     def tokens(text: str | None) -> str:
         made = known.get(text) if text else None
-        return fts_tokens(text) if made is None else made
+        if made is not None:
+            return made
+        with cpu_stages.stage(cpu_stages.FTS):
+            return fts_tokens(text)
 
     conn.create_function("fts_tokens", 1, tokens, deterministic=True)
 

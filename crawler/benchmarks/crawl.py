@@ -30,6 +30,7 @@ from crawler.extraction_pool import pool_size
 from crawler.portals import load_portals
 from crawler.processes import descendants
 from crawler.tables import print_table
+from storage import cpu_stages
 from replica.generated import HOST, GeneratedPortal, article_html, article_path
 from storage import Archive
 
@@ -62,6 +63,7 @@ class CrawlFigures:
     wall: float
     cpu: float  # seconds, every process of the crawl
     peak_mb: dict[str, float] = field(default_factory=dict)  # role -> VmHWM, the largest of that role
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)  # role -> stage -> CPU s (cpu_stages)
 
 
 def _generated(articles: int) -> Kind:
@@ -138,8 +140,9 @@ def _sample(pid: int, crawl: int) -> tuple[float, float, str] | None:
 
 
 def _crawl(db: Path, portal_file: Path, portal: str, replica_url: str, processes: int) -> CrawlFigures:
+    stages_file = db.with_name(f"{db.stem}-{processes}-{time.monotonic_ns()}.stages")
     overrides = {**FAST_CRAWL, "PORTALS_FILE": str(portal_file), "REPLICA_URL": replica_url,
-                 "EXTRACT_PROCESSES": str(processes)}
+                 "EXTRACT_PROCESSES": str(processes), "CPU_STAGES_FILE": str(stages_file)}
     command = [sys.executable, "-m", "crawler", "crawl", portal, "--db", str(db)]
     for name, value in overrides.items():
         command += ["--set", f"{name}={value}"]
@@ -159,7 +162,27 @@ def _crawl(db: Path, portal_file: Path, portal: str, replica_url: str, processes
     peaks: dict[str, float] = {}
     for _, peak, role in seen.values():
         peaks[role] = max(peaks.get(role, 0.0), peak)
-    return CrawlFigures(wall, sum(cpu for cpu, _, _ in seen.values()), peaks)
+    return CrawlFigures(wall, sum(cpu for cpu, _, _ in seen.values()), peaks, cpu_stages.load(stages_file))
+
+
+def _stage_rows(runs: dict[str, CrawlFigures], pages: int) -> list[list[str]]:
+    """CPU ms per page by stage, one column per crawl; what no stage claimed is the crawl's rest (Scrapy, the
+    reactor, start-up, handing pages to the workers) and the workers' rest (receiving and returning pages)."""
+    rows = []
+    for name in (*cpu_stages.STAGES, "crawl: Scrapy, reactor, start-up, rest", "workers: passing pages, rest"):
+        cells = []
+        for figures in runs.values():
+            if name.startswith(("crawl:", "workers:")):
+                role = figures.stages.get("crawl" if name.startswith("crawl:") else "worker", {})
+                seconds = role.get("total", 0.0) - sum(role.get(stage, 0.0) for stage in cpu_stages.STAGES)
+            else:
+                seconds = sum(role.get(name, 0.0) for role in figures.stages.values())
+            cells.append(f"{1000 * seconds / pages:.2f}")
+        rows.append([name, *cells])
+    unmeasured = [f.cpu - sum(role.get("total", 0.0) for role in f.stages.values()) for f in runs.values()]
+    rows.append(["pool server (its start-up), unmeasured", *(f"{1000 * max(0.0, s) / pages:.2f}" for s in unmeasured)])
+    rows.append(["all processes (from /proc)", *(f"{1000 * f.cpu / pages:.2f}" for f in runs.values())])
+    return rows
 
 
 def _measure(kind: Kind, folder: Path) -> None:
@@ -192,6 +215,8 @@ def _measure(kind: Kind, folder: Path) -> None:
     print_table(f"{kind.title}: {stored} pages crawled; ratios against {baseline_name}",
                 ["measure", "pages/s (wall)", "CPU ms/page (all processes)", f"× {baseline_name}"], rows)
     print(f"  pool / in-process crawl: {single.wall / pooled.wall:.2f}× the pages per second")
+    print_table(f"{kind.title}: CPU ms per page by stage", ["stage", "crawl with pool", "crawl in-process"],
+                _stage_rows({"pool": pooled, "single": single}, stored))
     print("  peak memory, largest process of each role: "
           + "; ".join(f"{role} {mb:.0f} MB" for role, mb in sorted(pooled.peak_mb.items())))
     print(f"  re-crawl with nothing new: {again.wall:.1f} s wall, {again.cpu:.2f} s CPU (start-up included)")

@@ -23,6 +23,7 @@ from trafilatura.settings import Extractor
 from crawler.extraction import blocks, classify, density, headline, metadata, pagetype, regions
 from crawler.extraction.cleaning import clean_lines
 from crawler.extraction.decode import decode_html
+from storage import cpu_stages
 from crawler.extraction.options import ExtractOptions
 from crawler.extraction.patterns import (
     BODY_SELECTORS,
@@ -83,17 +84,20 @@ def extract_page(
     final_url: str | None = None,
     options: ExtractOptions = ExtractOptions(),
 ) -> Extraction:
-    verdict = classify.verdict_before_parsing(body, url, http_status, content_type, final_url, options.max_bytes)
-    if verdict:
-        return Extraction(url, *verdict)
-    decoded = decode_html(body, content_type, options.default_charset)
-    text = decoded.text.replace("\x00", "")  # stray NULs, which lxml refuses (binary bodies never get here)
-    root = _parse(text)
-    if root is None:
-        return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
-    result = _read_article(root, final_url or url, options, text)
-    result.url, result.charset = url, decoded.charset
-    return result
+    with cpu_stages.stage(cpu_stages.EXTRACTION):
+        verdict = classify.verdict_before_parsing(body, url, http_status, content_type, final_url, options.max_bytes)
+        if verdict:
+            return Extraction(url, *verdict)
+        with cpu_stages.stage(cpu_stages.DECODE):
+            decoded = decode_html(body, content_type, options.default_charset)
+            text = decoded.text.replace("\x00", "")  # stray NULs, which lxml refuses (binary bodies never get here)
+        with cpu_stages.stage(cpu_stages.PARSE):
+            root = _parse(text)
+        if root is None:
+            return Extraction(url, "not_article", "unparseable HTML (no document in the body)", charset=decoded.charset)
+        result = _read_article(root, final_url or url, options, text)
+        result.url, result.charset = url, decoded.charset
+        return result
 
 
 _PARSER = HTMLParser(huge_tree=True)
@@ -233,9 +237,10 @@ def _generic_body(root: HtmlElement, url: str, options: ExtractOptions, page_lin
     block wins when it says at least as much (in sentences), starts below the headline, and trafilatura's text
     starts above the headline or below that block: the story is what follows its headline.
     """
-    text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""  # trafilatura works on a copy
-    if pagetype.size(text) < options.min_chars:
-        text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
+    with cpu_stages.stage(cpu_stages.TRAFILATURA):
+        text = trafilatura.extract(root, url=url, options=_TRAFILATURA) or ""  # trafilatura works on a copy
+        if pagetype.size(text) < options.min_chars:
+            text = trafilatura.extract(root, url=url, options=_TRAFILATURA_BALANCED) or ""
     # trafilatura ends a line broken by <br> with a Markdown hard break, " \\"
     lines = _without_calendars(_table_cells([blocks.clean_line(line.rstrip().removesuffix("\\"))
                                              for line in text.splitlines() if line.strip()]))

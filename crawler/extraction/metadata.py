@@ -33,6 +33,7 @@ from crawler.extraction.patterns import (
     VALUE_STOP,
     YEARLESS_TIME,
 )
+from storage import cpu_stages
 
 SHANGHAI = timezone(timedelta(hours=8))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -205,7 +206,8 @@ def date_in_script(raw: str, patterns: tuple[str, ...]) -> str | None:
 def date_by_htmldate(root: HtmlElement) -> str | None:
     """htmldate's reading of markup and structured data, for templates our rules do not know."""
     try:
-        found = find_date(root, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        with cpu_stages.stage(cpu_stages.TRAFILATURA):  # trafilatura's own date reader
+            found = find_date(root, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
     except (ValueError, TypeError):
         return None
     return found or None
