@@ -112,6 +112,12 @@ def _unpack(stored: bytes) -> np.ndarray:
     return np.frombuffer(stored, dtype=np.uint64)
 
 
+# The articles sharing any band bucket with this one, in one statement (SQLite reads each (band, bucket) pair
+# through the index: MULTI-INDEX OR), rather than one statement per band.
+_CANDIDATES = ("SELECT DISTINCT article_id FROM lsh_bands WHERE ("
+               + " OR ".join(["(band = ? AND bucket = ?)"] * BANDS) + ") AND article_id != ?")
+
+
 def index_article(db: Database, article_id: int, text: str, sig: np.ndarray | None = None) -> int:
     """Add (or re-add) an article to the index; return the id of the group it belongs to.
 
@@ -119,11 +125,8 @@ def index_article(db: Database, article_id: int, text: str, sig: np.ndarray | No
     sig = signature(text) if sig is None else sig
     buckets = _buckets(sig)
     db.execute("DELETE FROM lsh_bands WHERE article_id = ?", [article_id])
-    candidates = set()
-    for band, bucket in enumerate(buckets):
-        candidates.update(r[0] for r in db.execute(
-            "SELECT article_id FROM lsh_bands WHERE band = ? AND bucket = ? AND article_id != ?",
-            [band, bucket, article_id]))
+    candidates = {row[0] for row in db.execute(_CANDIDATES, [*(v for band in enumerate(buckets) for v in band),
+                                                             article_id])}
     groups = set()
     for other in candidates:
         row = db.execute("SELECT signature, group_id FROM minhash WHERE article_id = ?", [other]).fetchone()
