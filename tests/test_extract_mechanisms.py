@@ -256,6 +256,21 @@ def test_a_source_is_not_read_out_of_a_caption_or_a_headline():
     assert source_in("| 来源CSDN |") == "CSDN"
 
 
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ("发表于 2019-9-7 15:15 | 来源 新华网", "新华网"),  # a label without a colon, a space before its value
+        ("日期2019年09月07日来源公安厅", "公安厅"),  # label and value in their own spans, run together after a date
+        ("来源\n南方日报", "南方日报"),  # label and value on lines of their own
+        ("今日来源于网络的消息", None),
+    ],
+)
+def test_a_source_label_without_a_colon(info, expected):
+    from crawler.extraction.metadata import source_in
+
+    assert source_in(info) == expected
+
+
 def test_long_runs_of_letters_or_separators_cost_no_backtracking():
     import time
 

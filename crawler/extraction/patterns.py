@@ -155,7 +155,7 @@ NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目�
 # Labels before source and author values.
 # The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
 SOURCE_LABEL = re.compile(
-    r"(?:信息来源|来源|來源|稿源|出处|发布机构|發佈機構|发文机关|发布单位|来源单位)于?\s*[:：]\s*|(?:^|(?<=[\s|｜]))(?:来源|來源|稿源)(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为])",
+    r"(?:信息来源|来源|來源|稿源|出处|发布机构|發佈機構|发文机关|发布单位|来源单位)于?\s*[:：]\s*|(?:^|(?<=[\s|｜\d日）)\]】]))(?:来源|來源|稿源)(?![于自是的为])[ \t\u3000]*\n?[ \t\u3000]*(?=[A-Za-z\u4e00-\u9fff])",
     re.M)
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
