@@ -149,6 +149,12 @@ def date_first_rows() -> str:
         for i in range(12)) + "</ul>"
 
 
+def bracketed_date_rows() -> str:  # trafilatura bullets each row: "- [2023-07-10] 标题"
+    return "<ul>" + "".join(
+        f"<li><span>[2023-07-{i + 10:02d}]</span> <a href='/a/{i}.html'>某地警方开展夏季治安打击整治行动第{i}期</a></li>"
+        for i in range(15)) + "</ul>"
+
+
 def thread_list() -> str:
     rows = "".join(
         f"<tr><td><a href='/thread-{i}.html'>请问办理居住证需要准备哪些材料第{i}帖</a></td><td><a href='/u/{i}'>网友{i}</a></td>"
@@ -156,9 +162,17 @@ def thread_list() -> str:
     return f"<h1>便民论坛</h1><table>{rows}</table>"
 
 
-@pytest.mark.parametrize("make", [teaser_list, date_first_rows, thread_list])
+@pytest.mark.parametrize("make", [teaser_list, date_first_rows, bracketed_date_rows, thread_list])
 def test_list_pages_of_many_shapes_are_not_articles(make):
     result = extract_page(page(make() + FRAME, "列表_某某网"), "http://news.example.cn/list/index.html")
+    assert result.status == "not_article" and result.reason.startswith("list page"), result.reason
+
+
+def test_rows_with_a_bullet_and_a_date_before_each_headline_are_a_list():
+    nav = "<div class='nav'>" + " ".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(12)) + "</div>"
+    foot = "<div class='footer'><p>主办：某某市公安局 版权所有 备案号：浙ICP备12345678号</p><p>电话：0571-1234567</p></div>"
+    result = extract_page(page(f"{nav}<div class='main'>{bracketed_date_rows()}</div>{foot}", "通知公告-某某市公安局"),
+                          "http://www.example.gov.cn/col/col1/index.html")
     assert result.status == "not_article" and result.reason.startswith("list page"), result.reason
 
 
@@ -169,8 +183,13 @@ def test_an_article_with_related_links_below_it_is_still_an_article():
     assert extract_page(page(body), "http://news.example.cn/a/1.html").status == "article"
 
 
-def test_a_not_found_page_dressed_in_the_portals_full_frame():
-    body = f"<div class='main'><div class='err'><p>抱歉，您访问的页面不存在或已被删除</p><p>返回首页</p></div></div>{FRAME}"
+@pytest.mark.parametrize("message", [
+    "<p>抱歉，您访问的页面不存在或已被删除</p><p>返回首页</p>",
+    "<h2>页面找不到了</h2><p>您要查看的内容可能已经被删除、更名或暂时不可用。5秒后自动跳转到首页。</p>",
+    "<p>很抱歉，找不到您要访问的网页</p>",
+])
+def test_a_not_found_page_dressed_in_the_portals_full_frame(message):
+    body = f"<div class='main'><div class='err'>{message}</div></div>{FRAME}"
     result = extract_page(page(body, "某某网"), "http://news.example.cn/a/404.html")
     assert (result.status, result.reason) == ("not_found", "error page (page-not-found message)")
 
