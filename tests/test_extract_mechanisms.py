@@ -30,6 +30,19 @@ def test_a_title_that_runs_on_into_an_unknown_site_name_is_cut_where_the_page_pr
 
 
 @pytest.mark.parametrize(
+    "title",
+    ["【公安要闻】杭州警方破获特大电信诈骗案 抓获嫌疑人52名",  # a column label before the headline
+     "杭州警方破获特大电信诈骗案...-某某网"],  # a title cut short with an ellipsis
+)
+def test_the_headline_the_page_prints_wins_over_a_decorated_or_cut_title(title):
+    headline = "杭州警方破获特大电信诈骗案 抓获嫌疑人52名"
+    body = (f"<div class='nav'><a href='/'>首页</a> <a href='/n/'>新闻</a></div><div class='tit'>{headline}</div>"
+            f"<div>2023-01-02</div><div class='content'><p>{STORY}</p><p>{MORE}</p></div>")
+    result = extract_page(page(body, title), "http://news.example.cn/a/1.html")
+    assert (result.title, result.published) == (headline, "2023-01-02")
+
+
+@pytest.mark.parametrize(
     ("title", "expected"),
     [
         ("標題內容_國際新聞_自由時報電子報", "標題內容"),  # traditional script, several segments
