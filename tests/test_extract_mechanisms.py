@@ -118,6 +118,8 @@ def test_captions_beside_a_picture_are_dropped_but_a_photo_storys_captions_are_i
         "长按识别二维码关注",
         "特别声明：以上内容为凤凰网号作者上传并发布，仅代表作者个人观点。",
         "图片来源：未来科学大奖官网",
+        "点击下方“阅读原文”了解更多",
+        "倍速 1.0x",
     ],
 )
 def test_chrome_inside_the_article_box_is_not_body(chrome):
@@ -127,8 +129,9 @@ def test_chrome_inside_the_article_box_is_not_body(chrome):
 
 def test_a_box_of_other_stories_ends_a_short_story():
     other = "近日，四川江油一社区女民警在开展辖区实有人口核查工作时，平均日拨100余个电话，被误判为诈骗而停机。"
-    body, _ = clean_lines([STORY, MORE, "延伸 · 推荐", other], None)
-    assert body == [STORY, MORE]
+    for heading in ("延伸 · 推荐", "【相关阅读】", "▶ 往期回顾"):
+        body, _ = clean_lines([STORY, MORE, heading, other], None)
+        assert body == [STORY, MORE], heading
 
 
 def test_the_headline_reworded_above_the_story_is_not_body_but_a_lead_that_repeats_it_is():

@@ -86,11 +86,11 @@ _NOISE_LINES = [
     r"^(?:游客|访客)[\s,，]*欢迎你|在线用户\s*[:：]\s*\d+|^您是本文第\s*\d+\s*个阅览者|^[|｜]?\s*(?:回复线索|主题已经关闭)",
     # a public account's boilerplate around its post (WeChat, 头条号, 百家号)
     r"^(?:点击|点)?上方.{0,8}(?:蓝字|关注|公众号)|长按.{0,8}二维码|^(?:扫码|扫描二维码|微信扫一扫).{0,6}关注|"
-    r"点[个一下]*[“\"「]?在看|扫描.{0,4}二维码|^(?:\d+\s*[、.])?\s*回复\s*[【\[「“\"].{1,12}[】\]」”\"]|^(?:阅读原文|写留言|在看|赞赏|知道了|喜欢此内容的人还喜欢|预览时标签不可点)$|"
+    r"点[个一下]*[“\"「]?在看|^(?:点击|点)(?:下方|左下角|文末|底部)?.{0,4}[“\"「]?阅读原文|扫描.{0,4}二维码|^(?:\d+\s*[、.])?\s*回复\s*[【\[「“\"].{1,12}[】\]」”\"]|^(?:阅读原文|写留言|在看|赞赏|知道了|喜欢此内容的人还喜欢|预览时标签不可点)$|"
     r"^[—\-－=\s]*(?:END|完|The\s*End)[—\-－=\s]*$|^(?:往期推荐|往期回顾|往期精选|推荐阅读)\s*[:：]?$",
     # a media player's controls and messages
     r"^(?:\d{1,2}:)?\d{1,2}:\d{2}\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2}$|浏览器(?:暂时?)?(?:不支持|无法播放)|无法播放此视频|does not support (?:the )?(?:video|audio)|"
-    r"^(?:视频|音频)?(?:加载中|正在加载)|^(?:播放|暂停|全屏|退出全屏|倍速|清晰度|静音|重播|正在播放|Play Video)$",
+    r"^(?:视频|音频)?(?:加载中|正在加载)|^(?:播放|暂停|全屏|退出全屏|倍速|清晰度|静音|重播|正在播放|Play Video)(?:\s*[\d.]+\s*[xX×倍]?)?$",
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
@@ -136,8 +136,10 @@ TOPIC_LABEL = re.compile(r"^(?:主题|标题)\s*[:：]")
 # The heading of the readers' comments below a story ("热门评论", "更多评论 共 4 条评论"): the story is over.
 COMMENTS_HEADING = re.compile(r"^(?:查看|热门|最新|网友|全部|精彩|更多)评论(?:\s*共\s*\d+\s*条评论)?\s*[:：]?$")
 # The heading of a box of other stories below the story ("延伸 · 推荐", "相关新闻"): what follows is not this story.
-BOX_HEADING = re.compile(r"^(?:延伸[\s·•|｜]*(?:阅读|推荐)|相关(?:新闻|报道|阅读|文章|链接)|推荐阅读|热点推荐|为您推荐|猜你喜欢|"
-                         r"大家都在看)\s*[:：]?$")
+# The heading may come in brackets or behind a marker ("【相关阅读】", "▶ 推荐阅读").
+BOX_HEADING = re.compile(r"^[\s【\[「『《<▶►▼■●◆◇★☆>·•|｜]*(?:延伸[\s·•|｜]*(?:阅读|推荐)|相关(?:新闻|报道|阅读|文章|链接|推荐)|推荐阅读|"
+                         r"热点推荐|热门推荐|精彩推荐|为您推荐|猜你喜欢|大家都在看|往期(?:推荐|回顾|精选))"
+                         r"\s*[:：]?[\s】\]」』》>]*$")
 # An "info line": a date next to a source/author label.
 INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑|记者|浏览)")
 
