@@ -70,6 +70,8 @@ def test_when_the_titles_name_only_the_site_the_headline_is_the_line_above_the_s
         ("石佳/中国青年报\n2019-09-24 09:10", "中国青年报"),
         ("2024-05-20 14:33 张伟", None),  # a person's name is no outlet
         ("2024-05-20 14:33\n字号\n分享", None),
+        ("2019-09-07 星期六 农历八月初九", None),  # the lunar date is no outlet
+        ("2019-09-07 10:00 (updated 2019-09-09)", None),
     ],
 )
 def test_an_outlet_named_without_a_label_beside_the_time(info, expected):

@@ -236,6 +236,8 @@ DATE_LABEL = re.compile(
     r"(?:19|20)\d{2}\s*[-/年.]|(?i:posted|published)\s+(?i:on\s+)?|"
     r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑)\s*[:：]"
 )
+# The label of a time that is not the publication's ("更新时间：", "最后修改于").
+UPDATE_LABEL = re.compile(r"(?:更新|修改|修订|编辑于|updated|modified)[^\d]{0,5}$", re.I)
 # <meta> names that carry a publication time.
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date", "og:release_date",
              "dc.date", "dc.date.issued", "datepublished", "firstpublishedtime", "publishtime")
@@ -254,8 +256,9 @@ TIME_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}|^\s*(?:(?:发布时
 # above "发布时间：…"): a short name, not a control, a counter or a person's two- or three-character name.
 OUTLET = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·][\u4e00-\u9fffA-Za-z0-9·-]{1,15}$")
 OUTLET_SUFFIX = re.compile(r"(?:网|報|报|社|台|新闻|在线|客户端|发布|杂志|周刊|频道|号|之家|日报|晚报|时报|TV|News)$", re.I)
-NOT_OUTLET = re.compile(r"星期|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
-                        r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$")
+NOT_OUTLET = re.compile(r"星期|农历|農曆|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
+                        r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$|"
+                        r"^(?i:updated?|modified|posted|published)$")
 # A line with a label of the info line ("来源：", "作者：", "编辑："): metadata, never a caption.
 LABELLED = re.compile(r"(?:来源|來源|稿源|作者|编辑|責任|责任|记者|通讯员|发布|时间|日期)\s*[:：]")
 # A page that only sends the reader on: a meta refresh at once, or a script that sets the location and says so.
