@@ -147,7 +147,7 @@ def is_link_line(line: str, headline_texts: set[str], nav_texts: set[str]) -> bo
             text[:n] in headline_texts for n in range(max(8, len(text) - 25), len(text)))
 
     item = _LIST_MARK.sub("", line)
-    if is_item(item) or is_item(line):  # a headline may open with a number ("12名嫌疑人落网")
+    if is_item(item):
         return True
     bulleted = [part.strip() for part in _BULLETS.split(item) if part.strip()]
     if len(bulleted) >= 2 and all(is_item(part) for part in bulleted):
