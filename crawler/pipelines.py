@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 # Stats (`archive/<name>`) written to the runs column of the same name: what discovery saw, for health rules.
 RUN_COUNTERS = ("list_pages", "new_links", "list_links", "article_links")
 # Counted by the batches written (BatchResult) and written to the runs column of the same name: for health rules.
-HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits")
+HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits", "rechecked")
 T = TypeVar("T")
 IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
 # Sent with pages= once a batch of them is committed to the archive (the shared frontier tells other workers).
@@ -84,6 +84,7 @@ class ArchivePipeline:
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
+        self.recheck = settings.getbool("ARCHIVE_CONDITIONAL_GET")  # an unchanged re-visit is counted, not stored
         self.failure: str | None = None  # set when a batch could not be written: the run ends failed
         self.fetched = 0  # pages that came back (any outcome but error)
         self.first_error: str | None = None  # the reason of the first page that could not be fetched
@@ -176,7 +177,7 @@ class ArchivePipeline:
         batch = self.buffer
         try:
             result = self._write(f"write a batch of {len(batch)} pages",
-                                 lambda: self.archive.write_batch(batch, self.run_id))
+                                 lambda: self.archive.write_batch(batch, self.run_id, self.recheck))
         except sqlite3.Error as exc:
             self._fail(f"{len(batch)} fetched pages could not be written to the archive after {self.attempts} "
                        f"attempts ({exc}); they will be fetched again by the next run")
