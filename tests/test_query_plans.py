@@ -2,8 +2,9 @@
 
 The statements are not listed by hand: they are traced while the real code runs (new articles, aliases,
 re-fetches, revisions, known-URL checks, conditional list and article requests, run totals, revisits, re-checks
-of unchanged articles), then each is put through EXPLAIN QUERY PLAN. A full scan of pages, articles, bodies or the near-duplicate index would make adding
-an article slower as the archive grows: at a million articles, most of a crawl's time.
+of unchanged articles, the publication days health learns a rate from), then each is put through EXPLAIN QUERY
+PLAN. A full scan of pages, articles, bodies or the near-duplicate index would make adding an article slower as
+the archive grows: at a million articles, most of a crawl's time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 import pytest
 
+from crawler.scheduling.runner import publication_days
 from storage import Archive, Article, Page
 
 GROWING = ("pages", "articles", "bodies", "minhash", "lsh_bands", "article_versions", "runs")
@@ -53,6 +55,7 @@ def traced(tmp_path):
     archive.is_known(_page(7, "").url)
     archive.list_validators(_page(103, "").url)
     archive.recent_article_urls("zjol", 3)
+    assert len(publication_days(archive.db, "zjol", 28)) > 50  # health: the portal's usual publication rate
     archive.db.conn.set_trace_callback(None)
     assert archive.db.execute("SELECT sum(rechecks) FROM pages").fetchone()[0] == 2
     yield archive, statements
