@@ -7,7 +7,7 @@ import sqlite3
 import time
 from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -22,6 +22,10 @@ from crawler.portal_run import PortalRun, crawl_archive, run_started
 from storage import Archive, Article, BatchResult, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
 from storage.transactions import retried
+
+if TYPE_CHECKING:
+    from crawler.extraction import Extraction
+    from storage.bodies import PackedBody
 
 logger = logging.getLogger(__name__)
 # Stats (`archive/<name>`) written to the runs column of the same name: what discovery saw, for health rules.
@@ -55,7 +59,7 @@ class ExtractionPipeline:
         stats = self.crawler.stats
         stats.inc_value(IN_FLIGHT)  # the archive pipeline waits for these when the reactor is stopped early
         try:
-            result, item.signature, item.packed_body = await self.pool.extract(
+            extracted = await self.pool.extract(
                 item.body, item.url, item.http_status or 200, item.content_type, item.final_url, options)
         except BrokenProcessPool as exc:  # a worker died (out of memory, killed): the page is fetched again next run
             item.outcome, item.reason = "error", f"extraction worker died ({exc or 'killed'})"
@@ -63,15 +67,21 @@ class ExtractionPipeline:
             return item
         finally:
             stats.inc_value(IN_FLIGHT, -1)
-        item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
-        item.body_by, item.story_missing = result.body_by, result.story_missing
-        if result.status == "article":
-            item.article = Article(result.title, result.published, result.source, result.author, result.text)
-        self.crawler.stats.inc_value(f"extract/{result.status}")
+        fill(item, *extracted)
+        self.crawler.stats.inc_value(f"extract/{item.outcome}")
         return item
 
     def close_spider(self) -> None:
         self.pool.release()
+
+
+def fill(item: Page, result: Extraction, signature: Any, packed: PackedBody | None) -> None:
+    """A page's fields from its extraction (extraction_pool.extract_for_archive's answer)."""
+    item.signature, item.packed_body = signature, packed
+    item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
+    item.body_by, item.story_missing = result.body_by, result.story_missing
+    if result.status == "article":
+        item.article = Article(result.title, result.published, result.source, result.author, result.text)
 
 
 class ArchivePipeline:
