@@ -185,6 +185,7 @@ RATE_DAY = date(2026, 11, 1)  # the newest article's publication day; the runs' 
 def _judge_publishing(tmp_path: Path, days: list[date], quiet: int, rules: HealthRules = HealthRules()):
     """A real archive holding one article for each of `days`, and a finished run `quiet` days after the newest;
     the portal's health as the scheduler and `status` judge it then (an injected clock, no waiting)."""
+    tmp_path.mkdir(exist_ok=True)
     archive = Archive.open(tmp_path / "rate.db")
     run = archive.start_run("p")
     archive.write_batch([
@@ -222,8 +223,9 @@ def test_a_weekly_publisher_silent_for_six_days_is_ok(tmp_path):
 
 
 def test_too_little_history_gives_no_verdict_on_silence(tmp_path):
-    health = _judge_publishing(tmp_path, _every(1, 4), quiet=30)  # 4 articles: fewer than rate_articles
+    health = _judge_publishing(tmp_path / "4", _every(1, 4), quiet=30)  # 4 articles: fewer than rate_articles
     assert (health.level, health.reasons, health.evidence.usual_gap_days) == (OK, [], None)
+    assert _judge_publishing(tmp_path / "5", _every(1, 5), quiet=30).level == WARN  # 5: enough to judge
 
 
 def test_the_quiet_threshold_is_a_health_key_a_portal_can_override(tmp_path):
