@@ -1,6 +1,6 @@
 """Middlewares: who we say we are, which requests are not worth sending at all (off the portal, forbidden or
-left undefined by robots.txt), conditional requests (lists, re-visited articles), and how long a server asks us to wait. Articles already
-archived are not scheduled at all (crawler.requests_seen)."""
+left undefined by robots.txt), conditional requests (lists, re-visited articles), and how long a server asks us
+to wait. Articles already archived are not scheduled at all (crawler.requests_seen)."""
 
 from __future__ import annotations
 

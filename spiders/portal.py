@@ -199,6 +199,8 @@ class PortalSpider(Spider):
             outcome, reason = "error", f"list page: {error or f'http {status}'}"
         elif status == 304 and outcome == "list":
             reason = "not modified (links read from the archived copy)"
+        elif status == 304 and "archive_cached" not in response.meta:  # no validators were sent (ConditionalRequests)
+            outcome, reason = "error", "http 304 (not modified) to a request that was not conditional"
         elif status == 304:  # a re-visited article: the archive counts it on its page (Archive.write_batch)
             reason = "not modified"
         elif error or status >= 500:

@@ -191,7 +191,8 @@ def _judge_publishing(tmp_path: Path, days: list[date], quiet: int, rules: Healt
     archive.write_batch([
         Page(url=f"http://www.example.gov.cn/a/{i}.html", portal="p", fetched_at=f"{day}T02:00:00+00:00",
              http_status=200, outcome="article",
-             article=Article(f"标题{i}", f"{day}T09:30:00+08:00", None, None, f"第{i}条警情通报，{day}，民警到场处置。"))
+             article=Article(f"标题{i}", f"{day}T09:30:00+08:00", None, None,
+                             f"第{i}条警情通报，{day}，民警到场处置。"))
         for i, day in enumerate(days)], run)
     archive.update_run(run, outcome="finished")
     now = datetime.combine(max(days) + timedelta(days=quiet), time(10), SHANGHAI)

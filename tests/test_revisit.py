@@ -82,7 +82,8 @@ def test_a_revisit_whose_text_did_not_change_stores_nothing_but_a_count_though_i
         assert all(r[1] and r[1].endswith("+00:00") for r in rows)
         assert all('"etag"' in r[2] for r in rows)  # the ETag of the new HTML, sent by the next re-visit
         assert conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
-    names, row = (_cells(line) for line in (next(line for line in output if "unchanged" in line), next(line for line in output if _cells(line)[:1] == ["bench"])))
+    names = _cells(next(line for line in output if "unchanged" in line))
+    row = _cells(next(line for line in output if _cells(line)[:1] == ["bench"]))
     assert row[names.index("unchanged")] == str(ARTICLES)  # the crawl's table: run 2 found 20 unchanged
 
 
