@@ -106,24 +106,25 @@ class Plan:
     source: int | None = None  # the earlier article a variant or copy is made from
 
 
-def _original(seed: int, n: int) -> list[int]:
+def _original(seed: int, n: int, pool: int) -> list[int]:
     rng = random.Random(seed * 1_000_003 + n)
-    return rng.sample(range(POOL), rng.randint(3, 9))
+    return rng.sample(range(pool), rng.randint(3, 9))
 
 
-def plan(seed: int, n: int) -> Plan:
+def plan(seed: int, n: int, pool: int = POOL) -> Plan:
+    """Article n of the archive made with this seed from a pool of `pool` paragraphs."""
     rng = random.Random(-(seed * 1_000_003 + n))
     draw = rng.random()
     if n and draw < COPY_SHARE + VARIANT_SHARE:
         source = rng.randrange(n)
-        if plan(seed, source).kind == "original":  # copies and variants are made of originals only
-            paragraphs = _original(seed, source)
+        if plan(seed, source, pool).kind == "original":  # copies and variants are made of originals only
+            paragraphs = _original(seed, source, pool)
             if draw < COPY_SHARE:
                 return Plan("copy", paragraphs, source)
             paragraphs = list(paragraphs)
-            paragraphs[rng.randrange(len(paragraphs))] = rng.randrange(POOL)
+            paragraphs[rng.randrange(len(paragraphs))] = rng.randrange(pool)
             return Plan("variant", paragraphs, source)
-    return Plan("original", _original(seed, n))
+    return Plan("original", _original(seed, n, pool))
 
 
 def text_of(pool: Pool, paragraphs: list[int]) -> str:
@@ -176,7 +177,7 @@ class Generated:
 
 
 def generate(pool: Pool, seed: int, n: int) -> Generated:
-    p = plan(seed, n)
+    p = plan(seed, n, len(pool.paragraphs))
     portal = PORTALS[n % len(PORTALS)]
     if p.kind == "copy":  # the same story on another portal, fetched later
         portal = PORTALS[(p.source + 1 + n % (len(PORTALS) - 1)) % len(PORTALS)]
@@ -192,7 +193,7 @@ def generate(pool: Pool, seed: int, n: int) -> Generated:
         g.signature = signature_of(pool, p.paragraphs)
         g.buckets = neardup._buckets(g.signature)
     if p.kind == "variant":
-        g.source_signature = signature_of(pool, _original(seed, p.source))
+        g.source_signature = signature_of(pool, _original(seed, p.source, len(pool.paragraphs)))
         g.source_buckets = neardup._buckets(g.source_signature)
     return g
 
@@ -216,9 +217,16 @@ def _pack(body: bytes) -> bodies.PackedBody:
     return bodies.PackedBody(hashlib.sha1(body).hexdigest(), len(body), zlib.compress(body, 1))
 
 
-def _list_body(n: int, portal: str) -> bodies.PackedBody:
-    links = "".join(f'<li><a href="{_url(m, portal)}">第{m}号警情通报</a></li>' for m in range(n - LIST_EVERY, n))
-    return _pack(f"<html><body><ul>{links}</ul><a href='?page={n}'>下一页</a></body></html>".encode())
+def list_page(g: Generated) -> Page | None:
+    """The list page a crawl fetched after this article page (one per LIST_EVERY), if any."""
+    if (g.n + 1) % LIST_EVERY:
+        return None
+    links = "".join(f'<li><a href="{_url(m, g.portal)}">第{m}号警情通报</a></li>'
+                    for m in range(g.n + 1 - LIST_EVERY, g.n + 1))
+    packed = _pack(f"<html><body><ul>{links}</ul><a href='?page={g.n + 1}'>下一页</a></body></html>".encode())
+    return Page(f"http://{g.portal}.bench.police.test/list_{g.n // LIST_EVERY}.shtml", g.portal, g.fetched_at,
+                http_status=200, content_type="text/html; charset=utf-8", headers=json.loads(HEADERS),
+                body=bodies.unpack(packed.data), outcome="list", charset="utf-8", packed_body=packed)
 
 
 # Worker processes generate chunks; the pool is built before they fork and inherited.
@@ -297,12 +305,13 @@ class Builder:
                 bands += [(band, bucket, article_id) for band, bucket in enumerate(g.buckets)]
             pages.append((page_id, run_id, g.portal, g.url, url_hash(g.url), None, 200, "article", None, dedup,
                           article_id, g.fetched_at, "text/html; charset=utf-8", HEADERS, "utf-8", g.body.sha1))
-            if (g.n + 1) % LIST_EVERY == 0:
-                packed = _list_body(g.n + 1, g.portal)
-                list_url = f"http://{g.portal}.bench.police.test/list_{g.n // LIST_EVERY}.shtml"
+            listed = list_page(g)
+            if listed:
+                packed = listed.packed_body
                 body_rows.append((packed.sha1, packed.size, bodies.COMPRESSION, packed.data))
-                pages.append((self.next_page, run_id, g.portal, list_url, url_hash(list_url), None, 200, "list", None,
-                              None, None, g.fetched_at, "text/html; charset=utf-8", HEADERS, "utf-8", packed.sha1))
+                pages.append((self.next_page, run_id, g.portal, listed.url, url_hash(listed.url), None, 200, "list",
+                              None, None, None, g.fetched_at, "text/html; charset=utf-8", HEADERS, "utf-8",
+                              packed.sha1))
                 self.next_page += 1
         conn = self.db.conn
         with self.archive.writing():
