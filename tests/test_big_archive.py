@@ -77,3 +77,58 @@ def test_snapshots_are_the_smaller_archives(tmp_path: Path, pool: big_archive.Po
     assert len(small["articles"]) == 50 - sum(big_archive.plan(SEED, n, POOL).kind == "copy" for n in range(50))
     for table in direct:
         assert small[table] == direct[table], table
+
+
+def _count(path: Path, sql: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_bench_archive_adds_through_the_write_path_at_each_size(tmp_path: Path) -> None:
+    from crawler.benchmarks import archive
+
+    paths = archive.prepare([60, 150], tmp_path, cache=None)
+    figures = archive.measure(paths, add=10, rounds=2)
+    assert sorted(figures) == [60, 150] and all(len(rounds) == 2 for rounds in figures.values())
+    for size, path in paths.items():
+        before = size - sum(big_archive.plan(7, n, big_archive.pool_size(150)).kind == "copy" for n in range(size))
+        added = 50 + 2 * 10  # the warm-up batch, then each round's articles
+        assert _count(path, "SELECT count(*) FROM articles") == before + added
+        assert _count(path, "SELECT count(*) FROM minhash") == before + added
+        assert _count(path, "SELECT count(*) FROM articles_fts_docsize") == before + added
+        assert _count(path, "SELECT count(*) FROM runs WHERE portal = 'bench' AND pages = 70") == 1
+
+
+def test_bench_archive_reuses_its_cache_untouched(tmp_path: Path, capsys) -> None:
+    from crawler.cli import main
+
+    cache = tmp_path / "cache"
+    assert main(["bench", "archive", "--sizes", "40,90", "--add", "5", "--cache", str(cache)]) == 0
+    first = capsys.readouterr().out
+    assert "built 90 articles" in first and "CPU per article at 90 / at 40:" in first
+    kept = {p.name: p.read_bytes() for p in cache.iterdir()}
+    assert sorted(kept) == [big_archive.cache_path(cache, size, 7, 300).name for size in (40, 90)]
+    assert main(["bench", "archive", "--sizes", "40,90", "--add", "5", "--cache", str(cache)]) == 0
+    assert "built" not in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in cache.iterdir()} == kept  # measured on copies
+
+
+def test_bench_crawl_prefill_starts_from_a_built_archive(tmp_path: Path) -> None:
+    from crawler.benchmarks import crawl
+
+    start = crawl._prefilled(80, tmp_path, cache=None)
+    assert _count(start, "SELECT count(*) FROM pages WHERE outcome = 'article'") == 80
+    assert _count(start, "SELECT count(*) FROM runs WHERE outcome = 'finished'") == len(big_archive.PORTALS)
+
+
+def test_bench_options_are_checked(capsys) -> None:
+    from crawler.cli import main
+
+    assert main(["bench", "crawl", "--prefill", "-1"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --prefill must be 0 or more"
+    with pytest.raises(SystemExit):
+        main(["bench", "archive", "--sizes", "10,x"])
+    assert "is not a list of sizes" in capsys.readouterr().err
