@@ -12,6 +12,12 @@ from storage import fts, neardup
 from storage.transactions import LOCK_TIMEOUT, write_transaction
 
 MIGRATION_SET = "police_news_archive"  # how the archive's migrations are named in _sqlite_migrations
+# SQLite's page cache per connection, in KiB. The default (2 MiB) holds the b-tree pages every new article touches
+# (url and content hash indexes, LSH buckets, the search index's segments) only while the archive is small; at
+# 10,000 articles and beyond they are read again from the OS for each article. 64 MiB cut the CPU per added
+# article by 10-25 % at 10,000-100,000 articles (`bench archive`); pages are cached as read, so a small archive
+# uses no more than before.
+CACHE_KIB = 64 * 1024
 migrations = Migrations(MIGRATION_SET)
 
 
@@ -100,6 +106,7 @@ def prepare(db: Database, lock_timeout: float = LOCK_TIMEOUT) -> None:
     db.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
     _use_wal(db, lock_timeout)
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     db.execute("PRAGMA foreign_keys=ON")
     fts.register(db.conn)
     if migrations.pending(db):
