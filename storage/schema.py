@@ -230,3 +230,10 @@ def m013_merged_shards(db: Database) -> None:
     db["merged_runs"].create({"shard": str, "shard_run_id": int, "run_id": int, "last_page_id": int},
                              pk=("shard", "shard_run_id"), not_null={"run_id", "last_page_id"},
                              foreign_keys=[("run_id", "runs")])
+
+
+@migrations()
+def m015_search_index_merges(db: Database) -> None:
+    """Fewer, larger merges of the search index's segments, so adding an article stays cheap as the archive
+    grows (see fts.AUTOMERGE)."""
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', {fts.AUTOMERGE})")

@@ -37,6 +37,12 @@ def test_every_archive_connection_keeps_a_page_cache_sized_for_a_large_archive(t
     again.close()
 
 
+def test_the_search_index_merges_its_segments_eight_at_a_time(archive):
+    """FTS5's default (4) rewrites every posting once more per size level: adding grew dearer with the archive."""
+    config = dict(archive.db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    assert config["automerge"] == 8
+
+
 def test_same_text_at_a_second_url_is_an_alias_not_a_new_article(archive):
     run = archive.start_run("zjol")
     first = archive.write_batch([page("http://zjnews.zjol.com.cn/a.shtml", "民警抓获嫌疑人。共三人。")], run)

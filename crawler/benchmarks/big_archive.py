@@ -370,7 +370,7 @@ def build(path: Path, articles: int, seed: int = 7, processes: int = 2, progress
     in `snapshots` (size -> path), so one build makes the smaller archives too."""
     global _POOL
     began = time.perf_counter()
-    _POOL = pool or make_pool(seed)
+    _POOL = pool or make_pool(seed, pool_size(articles))
     snapshots = {size: target for size, target in (snapshots or {}).items() if 0 < size < articles}
     ends = sorted({*range(CHUNK, articles, CHUNK), *snapshots, articles})
     tasks = [(seed, start, stop) for start, stop in zip([0, *ends], ends)]
