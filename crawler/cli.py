@@ -155,13 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(merge)
 
     bench = sub.add_parser("bench", help="measure speed and robustness on generated data")
-    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode", "frontier"],
+    bench.add_argument("what", nargs="?", choices=["crawl", "archive", "kills", "decode", "frontier", "growth"],
                        default="crawl",
                        help="crawl: crawl vs extraction; archive: adding, searching, exporting at scale; "
                             "frontier: pages/s with 1 and 2 workers sharing a Redis frontier, and the merge; "
                             "kills: 20 kill -9 during a 1,500-article crawl, nothing may be lost; "
-                            "decode: today's decoding against a git revision's on every corpus page")
+                            "decode: today's decoding against a git revision's on every corpus page; "
+                            "growth: archive growth per 1,000 re-visit runs of a portal that publishes nothing, "
+                            "ARCHIVE_CONDITIONAL_GET off and on")
     bench.add_argument("--articles", type=int, default=None, help="size of the generated portal or archive")
+    bench.add_argument("--runs", type=int, default=None, help="growth: re-visit runs to measure (default 1,000)")
     bench.add_argument("--against", default="main", metavar="REV",
                        help="decode: the git revision whose decoding chain is compared (default: main)")
     bench.add_argument("--sizes", type=_sizes, default=None, metavar="N,N,...",
@@ -343,7 +346,7 @@ def _portal_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from crawler.benchmarks import archive, crawl, decode, frontier, kills
+    from crawler.benchmarks import archive, crawl, decode, frontier, growth, kills
 
     if args.what == "decode":
         try:
@@ -351,18 +354,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except decode.RevisionError as exc:
             raise UserError(str(exc)) from None
         return 0
-    benchmark = {"crawl": crawl, "archive": archive, "kills": kills, "frontier": frontier}[args.what]
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
     if args.add is not None and args.add < 1:
         raise UserError("--add must be at least 1")
     if args.prefill < 0:
         raise UserError("--prefill must be 0 or more")
-    if args.what == "archive":
+    if args.what == "growth":
+        if args.runs is not None and args.runs < 1:
+            raise UserError("--runs must be at least 1")
+        growth.main(args.runs or growth.RUNS, args.articles or growth.ARTICLES)
+    elif args.what == "archive":
         archive.main(args.sizes, args.add or archive.ADD, cache=args.cache)
     elif args.what == "crawl":
         crawl.main(args.articles or crawl.ARTICLES, prefill=args.prefill, cache=args.cache)
     else:
+        benchmark = {"kills": kills, "frontier": frontier}[args.what]
         benchmark.main(args.articles) if args.articles else benchmark.main()
     return 0
 

@@ -1,6 +1,6 @@
 """Middlewares: who we say we are, which requests are not worth sending at all (off the portal, forbidden or
-left undefined by robots.txt), conditional list requests, and how long a server asks us to wait. Articles already
-archived are not scheduled at all (crawler.requests_seen)."""
+left undefined by robots.txt), conditional requests (lists, re-visited articles), and how long a server asks us
+to wait. Articles already archived are not scheduled at all (crawler.requests_seen)."""
 
 from __future__ import annotations
 
@@ -137,21 +137,23 @@ class RobotsTxtUnreachable:
         self.unreachable[asked.netloc] = why
 
 
-class ConditionalListRequests:
-    """Re-fetches list pages with If-None-Match / If-Modified-Since from the archived headers.
+class ConditionalRequests:
+    """Re-fetches list pages, and re-visits archived articles (revisit_days), with If-None-Match /
+    If-Modified-Since from the archived validators.
 
-    An unchanged list costs a 304; its archived body is handed to the spider so pagination still works
-    (the articles it links are already archived, so nothing else is requested). Counted as
-    `archive/list_not_modified`. Off with ARCHIVE_CONDITIONAL_LISTS = False.
+    An unchanged list costs a 304; its archived body is handed to the spider so pagination still works (the
+    articles it links are already archived, so nothing else is requested). An unchanged article costs a 304 that
+    the archive counts on the article's page (storage.Archive.write_batch), storing nothing new. Counted as
+    `archive/list_not_modified` and `archive/article_not_modified`. Off with ARCHIVE_CONDITIONAL_GET = False.
     """
 
     def __init__(self, crawler: Crawler):
-        if not crawler.settings.getbool("ARCHIVE_CONDITIONAL_LISTS"):
-            raise NotConfigured("ARCHIVE_CONDITIONAL_LISTS is off")
+        if not crawler.settings.getbool("ARCHIVE_CONDITIONAL_GET"):
+            raise NotConfigured("ARCHIVE_CONDITIONAL_GET is off")
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ConditionalListRequests:
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequests:
         return cls(crawler)
 
     @property
@@ -160,9 +162,14 @@ class ConditionalListRequests:
 
     def process_request(self, request: Request) -> None:
         archive = self.archive
-        if request.meta.get("archive_kind") != "list" or archive is None or "archive_cached" in request.meta:
+        if archive is None or "archive_cached" in request.meta:
             return None
-        cached = archive.list_validators(request.url)
+        if request.meta.get("archive_kind") == "list":
+            cached = archive.list_validators(request.url)
+        elif request.meta.get("archive_refetch"):
+            cached = archive.article_validators(request.url)
+        else:
+            return None
         if cached:
             request.meta["archive_cached"] = cached
             if cached["etag"]:
@@ -176,6 +183,9 @@ class ConditionalListRequests:
         archive = self.archive
         if response.status != 304 or not cached or archive is None:
             return response
+        if request.meta.get("archive_kind") != "list":
+            self.crawler.stats.inc_value("archive/article_not_modified")
+            return response  # the spider records it; the archive counts it on the article's page
         self.crawler.stats.inc_value("archive/list_not_modified")
         headers = {"Content-Type": cached["content_type"] or "text/html"}
         return HtmlResponse(url=response.url, status=304, headers=headers, request=request,

@@ -7,7 +7,7 @@ import sqlite3
 import time
 from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -23,11 +23,15 @@ from storage import Archive, Article, BatchResult, Page
 from storage.records import FAILED, FINISHED, INTERRUPTED
 from storage.transactions import retried
 
+if TYPE_CHECKING:
+    from crawler.extraction import Extraction
+    from storage.bodies import PackedBody
+
 logger = logging.getLogger(__name__)
 # Stats (`archive/<name>`) written to the runs column of the same name: what discovery saw, for health rules.
 RUN_COUNTERS = ("list_pages", "new_links", "list_links", "article_links")
 # Counted by the batches written (BatchResult) and written to the runs column of the same name: for health rules.
-HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits")
+HEALTH_COUNTERS = ("new_rejected", "body_own", "body_generic", "revisits", "rechecked")
 T = TypeVar("T")
 IN_FLIGHT = "extract/in_flight"  # pages handed to the extraction pool and not back yet (a stat, per crawl)
 # Sent with pages= once a batch of them is committed to the archive (the shared frontier tells other workers).
@@ -55,7 +59,7 @@ class ExtractionPipeline:
         stats = self.crawler.stats
         stats.inc_value(IN_FLIGHT)  # the archive pipeline waits for these when the reactor is stopped early
         try:
-            result, item.signature, item.packed_body = await self.pool.extract(
+            extracted = await self.pool.extract(
                 item.body, item.url, item.http_status or 200, item.content_type, item.final_url, options)
         except BrokenProcessPool as exc:  # a worker died (out of memory, killed): the page is fetched again next run
             item.outcome, item.reason = "error", f"extraction worker died ({exc or 'killed'})"
@@ -63,15 +67,21 @@ class ExtractionPipeline:
             return item
         finally:
             stats.inc_value(IN_FLIGHT, -1)
-        item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
-        item.body_by, item.story_missing = result.body_by, result.story_missing
-        if result.status == "article":
-            item.article = Article(result.title, result.published, result.source, result.author, result.text)
-        self.crawler.stats.inc_value(f"extract/{result.status}")
+        fill(item, *extracted)
+        self.crawler.stats.inc_value(f"extract/{item.outcome}")
         return item
 
     def close_spider(self) -> None:
         self.pool.release()
+
+
+def fill(item: Page, result: Extraction, signature: Any, packed: PackedBody | None) -> None:
+    """A page's fields from its extraction (extraction_pool.extract_for_archive's answer)."""
+    item.signature, item.packed_body = signature, packed
+    item.outcome, item.reason, item.charset = result.status, result.reason, result.charset
+    item.body_by, item.story_missing = result.body_by, result.story_missing
+    if result.status == "article":
+        item.article = Article(result.title, result.published, result.source, result.author, result.text)
 
 
 class ArchivePipeline:
@@ -84,6 +94,7 @@ class ArchivePipeline:
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.attempts = max(1, settings.getint("ARCHIVE_WRITE_ATTEMPTS"))
+        self.recheck = settings.getbool("ARCHIVE_CONDITIONAL_GET")  # an unchanged re-visit is counted, not stored
         self.failure: str | None = None  # set when a batch could not be written: the run ends failed
         self.fetched = 0  # pages that came back (any outcome but error)
         self.first_error: str | None = None  # the reason of the first page that could not be fetched
@@ -176,7 +187,7 @@ class ArchivePipeline:
         batch = self.buffer
         try:
             result = self._write(f"write a batch of {len(batch)} pages",
-                                 lambda: self.archive.write_batch(batch, self.run_id))
+                                 lambda: self.archive.write_batch(batch, self.run_id, self.recheck))
         except sqlite3.Error as exc:
             self._fail(f"{len(batch)} fetched pages could not be written to the archive after {self.attempts} "
                        f"attempts ({exc}); they will be fetched again by the next run")

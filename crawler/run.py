@@ -36,6 +36,7 @@ class RunRow:
     rejected: int
     errors: int
     reason: str | None = None  # why it ended so, when it did not simply finish
+    unchanged: int = 0  # re-visited articles found unchanged (counted on their pages, not stored again)
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
@@ -162,7 +163,7 @@ def read_runs(db_path: Path, run_ids: list[int]) -> list[RunRow]:
             run = archive.db["runs"].get(run_id)
             rows.append(RunRow(run_id, run["portal"], run["outcome"], run["pages"], run["new_articles"],
                                run["duplicates"], sum(json.loads(run["rejections"] or "{}").values()),
-                               run["errors"], run["reason"]))
+                               run["errors"], run["reason"], run["rechecked"]))
         return rows
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"cannot read the runs back from {db_path}: {exc}") from None

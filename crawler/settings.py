@@ -31,8 +31,10 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.requests_seen.ArchiveFingerprinter"
 # Drops requests seen before in this crawl and articles the archive has settled (ARCHIVE_SKIP_KNOWN); FRONTIER=redis
 # puts its redis counterpart here.
 DUPEFILTER_CLASS = "crawler.requests_seen.ArchiveDupeFilter"
-# Re-fetch list pages with If-None-Match / If-Modified-Since: an unchanged list costs a 304.
-ARCHIVE_CONDITIONAL_LISTS = True
+# Re-fetch list pages and re-visit articles with If-None-Match / If-Modified-Since (an unchanged page costs a 304),
+# and count a re-visit whose text did not change on the archived page instead of storing it again. Off: every
+# request is plain and every re-visit stores a new page row (as before; `bench growth` compares the two).
+ARCHIVE_CONDITIONAL_GET = True
 # What started this crawl, stored in runs.trigger: manual, schedule, catch-up (a scrapyd job that does not set it:
 # scrapyd).
 ARCHIVE_RUN_TRIGGER = "manual"
@@ -97,7 +99,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries, honouring Retry-After
-    "crawler.middlewares.ConditionalListRequests": 580,  # after retries (550), before redirects (600)
+    "crawler.middlewares.ConditionalRequests": 580,  # after retries (550), before redirects (600)
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,

@@ -86,8 +86,8 @@ def _numeric(rows: list[list[object]], i: int) -> bool:
 def print_runs(rows: list[RunRow]) -> None:
     print_table(
         "Crawl runs",
-        ["portal", "outcome", "pages", "new articles", "duplicates", "rejected", "errors", "run"],
-        [[r.portal, r.outcome, r.pages, r.new_articles, r.duplicates, r.rejected, r.errors, r.run_id]
+        ["portal", "outcome", "pages", "new articles", "unchanged", "duplicates", "rejected", "errors", "run"],
+        [[r.portal, r.outcome, r.pages, r.new_articles, r.unchanged, r.duplicates, r.rejected, r.errors, r.run_id]
          for r in rows],
     )
     for r in rows:

@@ -117,3 +117,25 @@ max_list_pages = {self.pages + 1}
 article_patterns = ['/zjnews/\\d{{6}}/t\\d{{8}}_\\d+\\.shtml$']
 charset = "gb18030"
 """
+
+
+def article_html_of_run(n: int, run: int) -> str:
+    """Article n as fetched in the portal's `run`-th visit: the same story, but a related-articles box that
+    changes every time (as most portals' do), so its raw HTML never repeats."""
+    fresh = f'<li><a href="{article_path(n + 100 + run)}">相关稿件 第{run}期</a><span>2026-11-{1 + run % 28:02d}</span></li>'
+    return article_html(n).replace("<h3>相关稿件</h3><ul>", "<h3>相关稿件</h3><ul>" + fresh, 1)
+
+
+class ChangingRelatedPortal(GeneratedPortal):
+    """The generated portal whose articles never change, but whose related-articles box does: set `run` before
+    each crawl. Its answers carry an ETag of their bytes, so a conditional GET never gets a 304 here."""
+
+    def __init__(self, articles: int):
+        super().__init__(articles)
+        self.run = 0
+
+    def __call__(self, host: str, path: str) -> Answer | None:
+        if host == HOST and (match := self._ARTICLE.match(path)) and 0 <= (n := int(match.group(1)) - 30000000) < \
+                self.articles:
+            return Answer(200, article_html_of_run(n, self.run).encode("gb18030"), {"Content-Type": "text/html"})
+        return super().__call__(host, path)

@@ -59,7 +59,7 @@ class PortalSpider(Spider):
         for url in self._recent_articles():
             yield Request(url, callback=self.parse_article, errback=self.on_error,
                           meta={"archive_kind": "article", "archive_refetch": True,
-                                "handle_httpstatus_list": HTTP_ERRORS})
+                                "handle_httpstatus_list": [304, *HTTP_ERRORS]})  # 304: conditional GET
 
     def _recent_articles(self) -> list[str]:
         """Articles to re-visit for corrections (portal `revisit_days`); a changed text becomes a new version."""
@@ -197,8 +197,12 @@ class PortalSpider(Spider):
         error = response.meta.get(ARCHIVE_ERROR)  # a middleware's word on why this answer is an error
         if status >= 400 and outcome == "list":
             outcome, reason = "error", f"list page: {error or f'http {status}'}"
-        elif status == 304:
+        elif status == 304 and outcome == "list":
             reason = "not modified (links read from the archived copy)"
+        elif status == 304 and "archive_cached" not in response.meta:  # no validators were sent (ConditionalRequests)
+            outcome, reason = "error", "http 304 (not modified) to a request that was not conditional"
+        elif status == 304:  # a re-visited article: the archive counts it on its page (Archive.write_batch)
+            reason = "not modified"
         elif error or status >= 500:
             outcome, reason = "error", error or f"http {status}"
         else:

@@ -75,10 +75,11 @@ class BatchResult:
     body_own: int = 0  # articles whose body the portal's own selectors found
     body_generic: int = 0  # articles whose body came from generic extraction
     revisits: int = 0  # re-visited articles (revisit_days)
+    rechecked: int = 0  # of those, unchanged (a 304, or the same text and title): counted, not stored again
 
     def add(self, other: BatchResult) -> None:
         for name in ("new", "alias", "refetch", "revised", "errors", "new_rejected", "body_own", "body_generic",
-                     "revisits"):
+                     "revisits", "rechecked"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejections.update(other.rejections)
 
@@ -93,6 +94,14 @@ def _count_evidence(page: Page, result: BatchResult) -> None:
         result.body_generic += 1
     elif page.story_missing:
         result.new_rejected += 1
+
+
+def _validators(headers: str | None, refreshed: str | None) -> dict | None:
+    """ETag and Last-Modified from a page's stored headers (JSON), or from its latest re-check when it had one."""
+    values = {k.lower(): v for k, v in json.loads(refreshed or headers or "{}").items()}
+    if not values.get("etag") and not values.get("last-modified"):
+        return None
+    return {"etag": values.get("etag"), "last_modified": values.get("last-modified")}
 
 
 def _refuse_other_files(path: Path) -> None:
@@ -232,16 +241,33 @@ class Archive:
             "AND http_status = 200 AND body_sha1 IS NOT NULL ORDER BY id DESC LIMIT 1",
             [url_hash(url)],
         ).fetchone()
-        if row is None:
-            return None
-        headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}
-        if "etag" not in headers and "last-modified" not in headers:
-            return None
-        return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-                "body_sha1": row[1], "content_type": row[2]}
+        validators = _validators(row[0], None) if row else None
+        return {**validators, "body_sha1": row[1], "content_type": row[2]} if validators else None
 
-    def write_batch(self, pages: Iterable[Page], run_id: int | None = None) -> BatchResult:
-        """Store pages (and their articles, deduplicated) in one transaction."""
+    def article_validators(self, url: str) -> dict | None:
+        """The ETag/Last-Modified of an archived article's latest copy (refreshed by each re-check), for the
+        conditional GET of its re-visit."""
+        page = self._article_page(url)
+        return _validators(page[1], page[2]) if page else None
+
+    def _article_page(self, url: str) -> tuple[int, str | None, str | None] | None:
+        """(id, headers, validators) of the latest page this URL was archived as an article from: fetched at this
+        URL, or else the article's own page (its first fetch was redirected here)."""
+        row = self.db.execute(
+            "SELECT id, headers, validators FROM pages WHERE url_hash = ? AND outcome = 'article' "
+            "ORDER BY id DESC LIMIT 1", [url_hash(url)]).fetchone()
+        if row is None:
+            row = self.db.execute(
+                "SELECT p.id, p.headers, p.validators FROM articles a JOIN pages p ON p.id = a.page_id "
+                "WHERE a.url_hash = ?", [url_hash(url)]).fetchone()
+        return tuple(row) if row else None
+
+    def write_batch(self, pages: Iterable[Page], run_id: int | None = None, recheck: bool = True) -> BatchResult:
+        """Store pages (and their articles, deduplicated) in one transaction.
+
+        `recheck`: an unchanged re-visit is counted on the page it re-checked instead of being stored again
+        (ARCHIVE_CONDITIONAL_GET; off, every re-visit is a new page row, as before).
+        """
         result = BatchResult()
         pages = list(pages)
         # CPU work before the write lock is taken, so other processes writing this archive do not wait for it
@@ -250,8 +276,40 @@ class Archive:
                       for p in pages]
         with self.writing():
             for page, signature in zip(pages, signatures):
+                if page.revisit and recheck and self._recheck(page, result):
+                    continue
                 self._write_page(page, run_id, result, signature)
         return result
+
+    def _recheck(self, page: Page, result: BatchResult) -> bool:
+        """Count an unchanged re-visit on the article's latest page (no page row, no body); False when it changed.
+
+        Unchanged means a 304, or the same extracted text and title: the raw HTML is no guide, since a
+        related-articles box or a visit counter changes it on every fetch.
+        """
+        if page.http_status == 304:
+            unchanged = True
+        elif page.outcome == "article" and page.article is not None:
+            row = self.db.execute("SELECT content_hash, title FROM articles WHERE url_hash = ?",
+                                  [url_hash(page.final_url or page.url)]).fetchone()
+            unchanged = row is not None and tuple(row) == (content_hash(page.article.text), page.article.title)
+        else:
+            return False
+        target = self._article_page(page.url) if unchanged else None
+        if target is None:
+            if page.http_status == 304:  # not modified, yet nothing archived to be unchanged from
+                page.outcome, page.reason = "error", "http 304 (not modified) with no archived copy"
+            return False
+        headers = {k.lower(): v for k, v in (page.headers or {}).items()}
+        fresh = {k: headers[k] for k in ("etag", "last-modified") if headers.get(k)}
+        self.db.execute(
+            "UPDATE pages SET rechecks = rechecks + 1, last_checked = ?, validators = coalesce(?, validators) "
+            "WHERE id = ?", [page.fetched_at, json.dumps(fresh) if fresh else None, target[0]])
+        self.db.execute("UPDATE articles SET last_seen = ? WHERE url_hash = ?",
+                        [page.fetched_at, url_hash(page.final_url or page.url)])
+        result.rechecked += 1
+        _count_evidence(page, result)
+        return True
 
     def _write_page(self, page: Page, run_id: int | None, result: BatchResult,
                     signature: np.ndarray | None = None) -> None:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 BATCH = 200  # pages per transaction
 RUN_COPIED = ("portal", "trigger", "started", "finished", "outcome", "reason", "log_path", "list_pages",
-              "new_links", "list_links", "article_links", "new_rejected", "body_own", "body_generic", "revisits")
+              "new_links", "list_links", "article_links", "new_rejected", "body_own", "body_generic", "revisits",
+              "rechecked")
 
 
 class MergeError(ArchiveError):

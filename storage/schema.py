@@ -219,6 +219,17 @@ def m011_runs_by_outcome(db: Database) -> None:
 
 
 @migrations()
+def m012_rechecks(db: Database) -> None:
+    """A re-visit that found its article unchanged (a 304, or the same extracted text) adds no page row and no
+    body: it is counted on the article's latest page (how often, when last, the validators it answered with), and
+    on its run (rechecked). Without this, a related-articles box that changes makes every re-visit store the page."""
+    db["pages"].add_column("rechecks", int, not_null_default=0)
+    db["pages"].add_column("last_checked", str)
+    db["pages"].add_column("validators", str)  # JSON {"etag", "last-modified"} of the latest check
+    db["runs"].add_column("rechecked", int, not_null_default=0)
+
+
+@migrations()
 def m013_merged_shards(db: Database) -> None:
     """Archive shards (one per crawl worker) folded into this archive by `merge`: each archive gets an identity,
     and each shard run merged here the run it became and the last of its pages merged, so merging again adds

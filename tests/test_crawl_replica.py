@@ -122,10 +122,10 @@ def test_the_readmes_demo_table_is_what_the_crawl_reports(crawled):
     demo = readme.split("## Offline demo", 1)[1].split("archive: data/demo.db", 1)[0]
     rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in demo.splitlines()
             if line.startswith("│")]
-    reported = {name: [run["outcome"], run["pages"], run["new_articles"], run["duplicates"],
+    reported = {name: [run["outcome"], run["pages"], run["new_articles"], run["rechecked"], run["duplicates"],
                        sum(json.loads(run["rejections"]).values()), run["errors"]]
                 for name, run in first_runs(crawled[0]).items()}
-    assert {row[0]: [row[1], *map(int, row[2:7])] for row in rows} == reported
+    assert {row[0]: [row[1], *map(int, row[2:8])] for row in rows} == reported
 
 
 def test_run_counts_agree_with_stats(crawled):

@@ -30,6 +30,19 @@ def test_a_title_that_runs_on_into_an_unknown_site_name_is_cut_where_the_page_pr
 
 
 @pytest.mark.parametrize(
+    "title",
+    ["【公安要闻】杭州警方破获特大电信诈骗案 抓获嫌疑人52名",  # a column label before the headline
+     "杭州警方破获特大电信诈骗案...-某某网"],  # a title cut short with an ellipsis
+)
+def test_the_headline_the_page_prints_wins_over_a_decorated_or_cut_title(title):
+    headline = "杭州警方破获特大电信诈骗案 抓获嫌疑人52名"
+    body = (f"<div class='nav'><a href='/'>首页</a> <a href='/n/'>新闻</a></div><div class='tit'>{headline}</div>"
+            f"<div>2023-01-02</div><div class='content'><p>{STORY}</p><p>{MORE}</p></div>")
+    result = extract_page(page(body, title), "http://news.example.cn/a/1.html")
+    assert (result.title, result.published) == (headline, "2023-01-02")
+
+
+@pytest.mark.parametrize(
     ("title", "expected"),
     [
         ("標題內容_國際新聞_自由時報電子報", "標題內容"),  # traditional script, several segments
@@ -57,6 +70,8 @@ def test_when_the_titles_name_only_the_site_the_headline_is_the_line_above_the_s
         ("石佳/中国青年报\n2019-09-24 09:10", "中国青年报"),
         ("2024-05-20 14:33 张伟", None),  # a person's name is no outlet
         ("2024-05-20 14:33\n字号\n分享", None),
+        ("2019-09-07 星期六 农历八月初九", None),  # the lunar date is no outlet
+        ("2019-09-07 10:00 (updated 2019-09-09)", None),
     ],
 )
 def test_an_outlet_named_without_a_label_beside_the_time(info, expected):
@@ -105,6 +120,8 @@ def test_captions_beside_a_picture_are_dropped_but_a_photo_storys_captions_are_i
         "长按识别二维码关注",
         "特别声明：以上内容为凤凰网号作者上传并发布，仅代表作者个人观点。",
         "图片来源：未来科学大奖官网",
+        "点击下方“阅读原文”了解更多",
+        "倍速 1.0x",
     ],
 )
 def test_chrome_inside_the_article_box_is_not_body(chrome):
@@ -114,8 +131,9 @@ def test_chrome_inside_the_article_box_is_not_body(chrome):
 
 def test_a_box_of_other_stories_ends_a_short_story():
     other = "近日，四川江油一社区女民警在开展辖区实有人口核查工作时，平均日拨100余个电话，被误判为诈骗而停机。"
-    body, _ = clean_lines([STORY, MORE, "延伸 · 推荐", other], None)
-    assert body == [STORY, MORE]
+    for heading in ("延伸 · 推荐", "【相关阅读】", "▶ 往期回顾"):
+        body, _ = clean_lines([STORY, MORE, heading, other], None)
+        assert body == [STORY, MORE], heading
 
 
 def test_the_headline_reworded_above_the_story_is_not_body_but_a_lead_that_repeats_it_is():
@@ -149,6 +167,12 @@ def date_first_rows() -> str:
         for i in range(12)) + "</ul>"
 
 
+def bracketed_date_rows() -> str:  # trafilatura bullets each row: "- [2023-07-10] 标题"
+    return "<ul>" + "".join(
+        f"<li><span>[2023-07-{i + 10:02d}]</span> <a href='/a/{i}.html'>某地警方开展夏季治安打击整治行动第{i}期</a></li>"
+        for i in range(15)) + "</ul>"
+
+
 def thread_list() -> str:
     rows = "".join(
         f"<tr><td><a href='/thread-{i}.html'>请问办理居住证需要准备哪些材料第{i}帖</a></td><td><a href='/u/{i}'>网友{i}</a></td>"
@@ -156,9 +180,17 @@ def thread_list() -> str:
     return f"<h1>便民论坛</h1><table>{rows}</table>"
 
 
-@pytest.mark.parametrize("make", [teaser_list, date_first_rows, thread_list])
+@pytest.mark.parametrize("make", [teaser_list, date_first_rows, bracketed_date_rows, thread_list])
 def test_list_pages_of_many_shapes_are_not_articles(make):
     result = extract_page(page(make() + FRAME, "列表_某某网"), "http://news.example.cn/list/index.html")
+    assert result.status == "not_article" and result.reason.startswith("list page"), result.reason
+
+
+def test_rows_with_a_bullet_and_a_date_before_each_headline_are_a_list():
+    nav = "<div class='nav'>" + " ".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(12)) + "</div>"
+    foot = "<div class='footer'><p>主办：某某市公安局 版权所有 备案号：浙ICP备12345678号</p><p>电话：0571-1234567</p></div>"
+    result = extract_page(page(f"{nav}<div class='main'>{bracketed_date_rows()}</div>{foot}", "通知公告-某某市公安局"),
+                          "http://www.example.gov.cn/col/col1/index.html")
     assert result.status == "not_article" and result.reason.startswith("list page"), result.reason
 
 
@@ -169,8 +201,13 @@ def test_an_article_with_related_links_below_it_is_still_an_article():
     assert extract_page(page(body), "http://news.example.cn/a/1.html").status == "article"
 
 
-def test_a_not_found_page_dressed_in_the_portals_full_frame():
-    body = f"<div class='main'><div class='err'><p>抱歉，您访问的页面不存在或已被删除</p><p>返回首页</p></div></div>{FRAME}"
+@pytest.mark.parametrize("message", [
+    "<p>抱歉，您访问的页面不存在或已被删除</p><p>返回首页</p>",
+    "<h2>页面找不到了</h2><p>您要查看的内容可能已经被删除、更名或暂时不可用。5秒后自动跳转到首页。</p>",
+    "<p>很抱歉，找不到您要访问的网页</p>",
+])
+def test_a_not_found_page_dressed_in_the_portals_full_frame(message):
+    body = f"<div class='main'><div class='err'>{message}</div></div>{FRAME}"
     result = extract_page(page(body, "某某网"), "http://news.example.cn/a/404.html")
     assert (result.status, result.reason) == ("not_found", "error page (page-not-found message)")
 
@@ -254,6 +291,21 @@ def test_a_source_is_not_read_out_of_a_caption_or_a_headline():
     assert source_in("图片来源网络") is None
     assert source_in("揭秘网络谣言来源背后的黑色产业链") is None
     assert source_in("| 来源CSDN |") == "CSDN"
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ("发表于 2019-9-7 15:15 | 来源 新华网", "新华网"),  # a label without a colon, a space before its value
+        ("日期2019年09月07日来源公安厅", "公安厅"),  # label and value in their own spans, run together after a date
+        ("来源\n南方日报", "南方日报"),  # label and value on lines of their own
+        ("今日来源于网络的消息", None),
+    ],
+)
+def test_a_source_label_without_a_colon(info, expected):
+    from crawler.extraction.metadata import source_in
+
+    assert source_in(info) == expected
 
 
 def test_long_runs_of_letters_or_separators_cost_no_backtracking():

@@ -9,18 +9,19 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.portals import load_config
 from crawler.scheduling.cron import SHANGHAI
-from crawler.scheduling.health import FAILING, OK, WARN
+from crawler.scheduling.health import FAILING, OK, WARN, HealthRules, assess
+from crawler.scheduling.runner import publication_days, recent_runs
 from crawler.scheduling.status import portal_status
 from replica.living import LivingPortal
 from replica.server import ReplicaServer, Site
-from storage import Archive
+from storage import Archive, Article, Page
 from tests.conftest import FAST, ROOT, Crawl, _env
 
 EMPTY_SITE = Path(__file__).parent / "no-such-site-folder"  # the living portal alone: no bundled hosts
@@ -174,3 +175,65 @@ def test_status_shows_the_evidence_in_one_line_per_portal(living):
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("living: ")]
     assert line == ("living: 0/10 list links match article_patterns; last run: 0 new links, 0 new articles, "
                     "0 revisits; rejected in a row: 0; generic body in a row: 0")
+
+
+# The portal's usual publication rate, learned from its archived articles: silence judged against it. ------------
+
+RATE_DAY = date(2026, 11, 1)  # the newest article's publication day; the runs' clock is set from it
+
+
+def _judge_publishing(tmp_path: Path, days: list[date], quiet: int, rules: HealthRules = HealthRules()):
+    """A real archive holding one article for each of `days`, and a finished run `quiet` days after the newest;
+    the portal's health as the scheduler and `status` judge it then (an injected clock, no waiting)."""
+    tmp_path.mkdir(exist_ok=True)
+    archive = Archive.open(tmp_path / "rate.db")
+    run = archive.start_run("p")
+    archive.write_batch([
+        Page(url=f"http://www.example.gov.cn/a/{i}.html", portal="p", fetched_at=f"{day}T02:00:00+00:00",
+             http_status=200, outcome="article",
+             article=Article(f"标题{i}", f"{day}T09:30:00+08:00", None, None,
+                             f"第{i}条警情通报，{day}，民警到场处置。"))
+        for i, day in enumerate(days)], run)
+    archive.update_run(run, outcome="finished")
+    now = datetime.combine(max(days) + timedelta(days=quiet), time(10), SHANGHAI)
+    archive.db["runs"].update(run, {"started": now.astimezone(timezone.utc).isoformat(timespec="seconds")})
+    health = assess(recent_runs(archive.db, "p"), rules, now, None, (),
+                    publication_days(archive.db, "p", rules.rate_days))
+    archive.close()
+    return health
+
+
+def _every(step: int, count: int) -> list[date]:
+    return [RATE_DAY - timedelta(days=step * k) for k in range(count)]
+
+
+def test_a_daily_publisher_silent_for_six_days_is_a_warning_with_the_evidence(tmp_path):
+    health = _judge_publishing(tmp_path, _every(1, 20), quiet=6)
+    assert health.level == WARN
+    assert health.reasons == ["no new article for 6 d; usually every 1 d"]
+    assert (health.evidence.usual_gap_days, health.evidence.quiet_days) == (1, 6)
+
+
+def test_a_daily_publisher_quiet_for_three_days_is_ok(tmp_path):
+    assert _judge_publishing(tmp_path, _every(1, 20), quiet=3).level == OK
+
+
+def test_a_weekly_publisher_silent_for_six_days_is_ok(tmp_path):
+    health = _judge_publishing(tmp_path, _every(7, 8), quiet=6)
+    assert (health.level, health.reasons, health.evidence.usual_gap_days) == (OK, [], 7)
+
+
+def test_too_little_history_gives_no_verdict_on_silence(tmp_path):
+    health = _judge_publishing(tmp_path / "4", _every(1, 4), quiet=30)  # 4 articles: fewer than rate_articles
+    assert (health.level, health.reasons, health.evidence.usual_gap_days) == (OK, [], None)
+    assert _judge_publishing(tmp_path / "5", _every(1, 5), quiet=30).level == WARN  # 5: enough to judge
+
+
+def test_the_quiet_threshold_is_a_health_key_a_portal_can_override(tmp_path):
+    assert _judge_publishing(tmp_path, _every(1, 20), quiet=6, rules=HealthRules(quiet_gaps=10)).level == OK
+    config = tmp_path / "portals.toml"
+    config.write_text('[health]\nquiet_gaps = 4\n[portals.p]\nallowed_domains = ["example.gov.cn"]\n'
+                      'start_urls = ["http://www.example.gov.cn/"]\narticle_patterns = ["/a/"]\n'
+                      '[portals.p.health]\nquiet_gaps = 10\nrate_days = 14\n', "utf-8")
+    _, rules = load_config(config)
+    assert (rules["p"].quiet_gaps, rules["p"].rate_days, rules["p"].rate_articles) == (10, 14, 5)

@@ -117,6 +117,9 @@ def test_the_founder_e_paper_keeps_its_date_in_a_comment():
         ("二〇一九年九月七日", "2019-09-07"),  # Chinese numerals, as official documents sign off
         ("二○二五年十二月三十一日", "2025-12-31"),
         ("报警电话 110-12-31", None),
+        ("更新时间：2019-09-08 发布时间：2019-09-07", "2019-09-07"),  # the update is not the publication
+        ("2019-09-07 10:00 (updated 2019-09-09)", "2019-09-07T10:00:00+08:00"),
+        ("最后修改于 2019-09-09", "2019-09-09"),  # …unless it is the only time printed
     ],
 )
 def test_dates_in_the_forms_pages_print_them(text, expected):

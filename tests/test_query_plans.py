@@ -1,9 +1,10 @@
 """Every statement the crawl's write path runs uses an index: none scans a table that grows with the archive.
 
 The statements are not listed by hand: they are traced while the real code runs (new articles, aliases,
-re-fetches, revisions, known-URL checks, conditional list requests, run totals, revisits), then each is put
-through EXPLAIN QUERY PLAN. A full scan of pages, articles, bodies or the near-duplicate index would make adding
-an article slower as the archive grows: at a million articles, most of a crawl's time.
+re-fetches, revisions, known-URL checks, conditional list and article requests, run totals, revisits, re-checks
+of unchanged articles, the publication days health learns a rate from), then each is put through EXPLAIN QUERY
+PLAN. A full scan of pages, articles, bodies or the near-duplicate index would make adding an article slower as
+the archive grows: at a million articles, most of a crawl's time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 import pytest
 
+from crawler.scheduling.runner import publication_days
 from storage import Archive, Article, Page
 
 GROWING = ("pages", "articles", "bodies", "minhash", "lsh_bands", "article_versions", "runs")
@@ -43,12 +45,19 @@ def traced(tmp_path):
         _page(102, "", outcome="not_found"),
         _page(103, "", outcome="list"),
     ], run)
+    unchanged = _page(8, "第8条：民警在辖区巡逻时发现一名走失老人，将其护送回家。编号8。")
+    unchanged.revisit, not_modified = True, _page(9, "")
+    not_modified.revisit, not_modified.http_status, not_modified.outcome = True, 304, None
+    archive.write_batch([unchanged, not_modified], run)  # re-checks: counted on their pages
+    archive.article_validators(_page(10, "").url)
     archive.update_run(run, list_pages=1, new_links=3)
     archive.update_run(run, outcome="finished")
     archive.is_known(_page(7, "").url)
     archive.list_validators(_page(103, "").url)
     archive.recent_article_urls("zjol", 3)
+    assert len(publication_days(archive.db, "zjol", 28)) > 50  # health: the portal's usual publication rate
     archive.db.conn.set_trace_callback(None)
+    assert archive.db.execute("SELECT sum(rechecks) FROM pages").fetchone()[0] == 2
     yield archive, statements
     archive.close()
 

@@ -155,11 +155,26 @@ def choose(candidates: list[str], titles: list[str], page_lines: list[str],
         found = next((t for t in own if t in best and len(t) >= OWN_WORDS * len(best)), best)
         return TITLE_DECORATION.sub("", found)
     for t in own:
-        printed = [line for line in page_lines if len(line) <= MAX_CHARS and t.startswith(line)
-                   and len(line) >= max(MIN_CHARS, len(t) // 2)]
+        printed = [line for line in page_lines if len(line) <= MAX_CHARS and _prints(line, t)]
         if printed:
             return max(printed, key=len)
     return None
+
+
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。。+)$")
+
+
+def _prints(line: str, title: str) -> bool:
+    """The page prints the headline its title holds: the title's start (the rest a site name no rule knows), its
+    end (a column label before it: "【公安要闻】标题"), or the whole of a title cut short with an ellipsis."""
+    if len(line) < max(MIN_CHARS, len(title) // 2):
+        return False
+    if title.startswith(line):
+        return True
+    if title.endswith(line) and len(line) >= OWN_WORDS * len(title):
+        return True
+    cut = _ELLIPSIS.sub("", title)
+    return cut != title and len(cut) >= MIN_CHARS and line.startswith(cut)
 
 
 def _plausible(candidates: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from crawler.extraction.patterns import (
     SCRIPT_SOURCE_KEYS,
     SOURCE_LABEL,
     TIME_LINE,
+    UPDATE_LABEL,
     URL_DATES,
     VALUE_STOP,
     YEARLESS_TIME,
@@ -110,6 +111,9 @@ def date_in_text(text: str) -> str | None:
     """The first date the text prints; numbers before the year ("09/07/2019", which order?) only when no date
     in a form that says its order stands in the text."""
     matches = date_matches(text)
+    if len(matches) > 1:  # a page that prints when it was updated beside when it was published
+        text = _arabic_dates(text)
+        matches = [m for m in matches if not UPDATE_LABEL.search(text, max(0, m.start() - 8), m.start())] or matches
     for match in sorted(matches, key=lambda m: m.groupdict().get("n1") is not None):
         found = iso_date(match)
         if found:

@@ -132,9 +132,10 @@ def _teasers(page: Page) -> bool:
 _BULLETS = re.compile(r"[·•]")
 # bullets, rank numbers ("1李晨…"), and the dates before a list's items ("[2005-08-21] 无序列表", "2024-05-01 标题",
 # "05-01 标题")
+# A row may carry several ("- [2023-07-10] 标题": the extractor's bullet, then the row's date).
 _LIST_MARK = re.compile(
-    r"^(?:[-·•*]|\d{1,3}[.、)）]?|\[(?:19|20)\d{2}-\d{1,2}-\d{1,2}\]|\[?\d{1,2}-\d{1,2}\]?\s|"
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s)\s*"
+    r"^(?:(?:[-·•*]|\d{1,3}[.、)）]?|\[(?:19|20)\d{2}-\d{1,2}-\d{1,2}\]|\[?\d{1,2}-\d{1,2}\]?\s|"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s)\s*)+"
 )
 
 

@@ -86,11 +86,11 @@ _NOISE_LINES = [
     r"^(?:游客|访客)[\s,，]*欢迎你|在线用户\s*[:：]\s*\d+|^您是本文第\s*\d+\s*个阅览者|^[|｜]?\s*(?:回复线索|主题已经关闭)",
     # a public account's boilerplate around its post (WeChat, 头条号, 百家号)
     r"^(?:点击|点)?上方.{0,8}(?:蓝字|关注|公众号)|长按.{0,8}二维码|^(?:扫码|扫描二维码|微信扫一扫).{0,6}关注|"
-    r"点[个一下]*[“\"「]?在看|扫描.{0,4}二维码|^(?:\d+\s*[、.])?\s*回复\s*[【\[「“\"].{1,12}[】\]」”\"]|^(?:阅读原文|写留言|在看|赞赏|知道了|喜欢此内容的人还喜欢|预览时标签不可点)$|"
+    r"点[个一下]*[“\"「]?在看|^(?:点击|点)(?:下方|左下角|文末|底部)?.{0,4}[“\"「]?阅读原文|扫描.{0,4}二维码|^(?:\d+\s*[、.])?\s*回复\s*[【\[「“\"].{1,12}[】\]」”\"]|^(?:阅读原文|写留言|在看|赞赏|知道了|喜欢此内容的人还喜欢|预览时标签不可点)$|"
     r"^[—\-－=\s]*(?:END|完|The\s*End)[—\-－=\s]*$|^(?:往期推荐|往期回顾|往期精选|推荐阅读)\s*[:：]?$",
     # a media player's controls and messages
     r"^(?:\d{1,2}:)?\d{1,2}:\d{2}\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2}$|浏览器(?:暂时?)?(?:不支持|无法播放)|无法播放此视频|does not support (?:the )?(?:video|audio)|"
-    r"^(?:视频|音频)?(?:加载中|正在加载)|^(?:播放|暂停|全屏|退出全屏|倍速|清晰度|静音|重播|正在播放|Play Video)$",
+    r"^(?:视频|音频)?(?:加载中|正在加载)|^(?:播放|暂停|全屏|退出全屏|倍速|清晰度|静音|重播|正在播放|Play Video)(?:\s*[\d.]+\s*[xX×倍]?)?$",
 ]
 NOISE_LINE = re.compile("|".join(f"(?:{p})" for p in _NOISE_LINES), re.IGNORECASE)
 # Chrome that only counts as noise in a short line (a long paragraph may quote it).
@@ -136,8 +136,10 @@ TOPIC_LABEL = re.compile(r"^(?:主题|标题)\s*[:：]")
 # The heading of the readers' comments below a story ("热门评论", "更多评论 共 4 条评论"): the story is over.
 COMMENTS_HEADING = re.compile(r"^(?:查看|热门|最新|网友|全部|精彩|更多)评论(?:\s*共\s*\d+\s*条评论)?\s*[:：]?$")
 # The heading of a box of other stories below the story ("延伸 · 推荐", "相关新闻"): what follows is not this story.
-BOX_HEADING = re.compile(r"^(?:延伸[\s·•|｜]*(?:阅读|推荐)|相关(?:新闻|报道|阅读|文章|链接)|推荐阅读|热点推荐|为您推荐|猜你喜欢|"
-                         r"大家都在看)\s*[:：]?$")
+# The heading may come in brackets or behind a marker ("【相关阅读】", "▶ 推荐阅读").
+BOX_HEADING = re.compile(r"^[\s【\[「『《<▶►▼■●◆◇★☆>·•|｜]*(?:延伸[\s·•|｜]*(?:阅读|推荐)|相关(?:新闻|报道|阅读|文章|链接|推荐)|推荐阅读|"
+                         r"热点推荐|热门推荐|精彩推荐|为您推荐|猜你喜欢|大家都在看|往期(?:推荐|回顾|精选))"
+                         r"\s*[:：]?[\s】\]」』》>]*$")
 # An "info line": a date next to a source/author label.
 INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑|记者|浏览)")
 
@@ -145,7 +147,8 @@ INFO_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}.{0,60}(来源|來源|稿源|
 NOT_FOUND_TEXT = re.compile(
     r"404\s*Not\s*Found|页面不存在|页面未找到|访问的页面不存在|您访问的页面|已被删除|找不到(该|您要|此)?页面|"
     r"Page\s*Not\s*Found|文章不存在|信息不存在|内容不存在|页面已失效|无法找到该页|出错啦|HTTP\s*404|"
-    r"已被发布者删除|因违规无法查看|内容已删除",
+    r"已被发布者删除|因违规无法查看|内容已删除|页面(?:找不到|不见|走丢|丢失|飞走)了?|(?:网页|页面|文章|内容|信息)已经?被?(?:删除|撤下)|"
+    r"找不到(?:该|您要|此|你要|您所|您要访问|您访问)的?(?:网页|页面|文章|内容)",
     re.IGNORECASE,
 )
 
@@ -155,7 +158,7 @@ NON_ARTICLE_TITLE = re.compile(r"搜索结果|检索结果|^标签[:：]|栏目�
 # Labels before source and author values.
 # The colon may be missing ("来源CSDN|"), but not before a verb ("来源于网络" is no source named).
 SOURCE_LABEL = re.compile(
-    r"(?:信息来源|来源|來源|稿源|出处|发布机构|發佈機構|发文机关|发布单位|来源单位)于?\s*[:：]\s*|(?:^|(?<=[\s|｜]))(?:来源|來源|稿源)(?=[A-Za-z\u4e00-\u9fff])(?![于自是的为])",
+    r"(?:信息来源|来源|來源|稿源|出处|发布机构|發佈機構|发文机关|发布单位|来源单位)于?\s*[:：]\s*|(?:^|(?<=[\s|｜\d日）)\]】]))(?:来源|來源|稿源)(?![于自是的为])[ \t\u3000]*\n?[ \t\u3000]*(?=[A-Za-z\u4e00-\u9fff])",
     re.M)
 AUTHOR_LABEL = re.compile(r"(?:作者|作\s+者)\s*[:：]\s*")
 REPORTER_LABEL = re.compile(r"(?:本报|本网)?(?:记者|記者|通讯员|通訊員|实习生)\s*[:：]?\s*")
@@ -233,6 +236,8 @@ DATE_LABEL = re.compile(
     r"(?:19|20)\d{2}\s*[-/年.]|(?i:posted|published)\s+(?i:on\s+)?|"
     r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}.{0,60}(来源|來源|稿源|作者|编辑)\s*[:：]"
 )
+# The label of a time that is not the publication's ("更新时间：", "最后修改于").
+UPDATE_LABEL = re.compile(r"(?:更新|修改|修订|编辑于|updated|modified)[^\d]{0,5}$", re.I)
 # <meta> names that carry a publication time.
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_date", "og:release_date",
              "dc.date", "dc.date.issued", "datepublished", "firstpublishedtime", "publishtime")
@@ -251,8 +256,9 @@ TIME_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}|^\s*(?:(?:发布时
 # above "发布时间：…"): a short name, not a control, a counter or a person's two- or three-character name.
 OUTLET = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·][\u4e00-\u9fffA-Za-z0-9·-]{1,15}$")
 OUTLET_SUFFIX = re.compile(r"(?:网|報|报|社|台|新闻|在线|客户端|发布|杂志|周刊|频道|号|之家|日报|晚报|时报|TV|News)$", re.I)
-NOT_OUTLET = re.compile(r"星期|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
-                        r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$")
+NOT_OUTLET = re.compile(r"星期|农历|農曆|^周[一二三四五六日天]$|字号|分享|打印|评论|阅读|点击|收藏|举报|关注|原创|整理|转载|编辑|作者|记者|"
+                        r"责编|来源|發布|发布|更新|浏览|首页|返回|订阅|登录|注册|^\d+$|^[A-Za-z]$|^[AaＡ][+-]?$|"
+                        r"^(?i:updated?|modified|posted|published)$")
 # A line with a label of the info line ("来源：", "作者：", "编辑："): metadata, never a caption.
 LABELLED = re.compile(r"(?:来源|來源|稿源|作者|编辑|責任|责任|记者|通讯员|发布|时间|日期)\s*[:：]")
 # A page that only sends the reader on: a meta refresh at once, or a script that sets the location and says so.

@@ -5,15 +5,20 @@ One counter cannot tell a broken portal from a quiet one, so each rule reads its
 the share of list links that match the article patterns (none while the lists still hold links: the URL
 pattern changed), each newly found article's outcome (rejected ones count whatever run they fall in; a run
 that found nothing new neither adds nor resets), and whether the portal's own body selectors still find the
-body (generic extraction working in their place is a warning that names them). Re-visits are not new links.
+body (generic extraction working in their place is a warning that names them), and how often the portal
+publishes, learned from its own history (silence well beyond its usual gap is a warning; a normal quiet spell of a
+portal that publishes weekly is not). Re-visits are not new links.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from crawler.scheduling.cron import SHANGHAI
 
 OK, WARN, FAILING = "ok", "warn", "failing"
 _LEVEL = {OK: 0, WARN: 1, FAILING: 2}
@@ -34,6 +39,9 @@ class HealthRules:
     pattern_runs: int = 2  # failing after this many runs in a row whose list links all missed article_patterns
     rejected_articles: int = 2  # failing after this many newly found article pages in a row were rejected
     generic_articles: int = 2  # warn after this many new articles in a row missed the portal's body selectors
+    rate_days: int = 28  # the usual gap between new articles is learned over this many days before the newest one
+    rate_articles: int = 5  # ... from at least this many articles (fewer: no verdict on the portal's silence)
+    quiet_gaps: float = 4.0  # warn when no article was published for more than this many usual gaps
     webhook: str = ""  # POST a JSON alert here when a portal turns failing, and when it recovers
 
     @classmethod
@@ -55,6 +63,8 @@ class Evidence:
     revisits: int = 0  # in the newest run: archived articles fetched again for corrections
     rejected_in_a_row: int = 0  # newly found article pages rejected since the last one archived, across runs
     generic_in_a_row: int = 0  # new articles in a row whose body the portal's own selectors did not find
+    usual_gap_days: float | None = None  # median days between publication days (None: too little history)
+    quiet_days: int | None = None  # days from the newest article's publication to the newest finished run
 
     @classmethod
     def from_runs(cls, runs: list[dict]) -> Evidence:
@@ -141,10 +151,28 @@ def consecutive_empty(runs: list[dict]) -> int:
     return count
 
 
+def publication_rate(published: list[date], seen: date | None, rules: HealthRules) -> tuple[float, int] | None:
+    """(usual gap between new articles in days, days without one up to `seen`), or None with too little history.
+
+    `published`: the publication days of the portal's articles (one per article) over `rules.rate_days` before the
+    newest; `seen`: the day of the newest finished run, the last time anyone looked. Days, not times, because
+    many portals give only a date; so a portal publishing several a day has a usual gap of one day.
+    """
+    newest = max(published, default=None)
+    recent = [d for d in published if newest and (newest - d).days <= rules.rate_days]
+    days = sorted(set(recent))
+    if seen is None or len(recent) < rules.rate_articles or len(days) < 2:
+        return None
+    gaps = [(b - a).days for a, b in zip(days, days[1:])]
+    return median(gaps), max(0, (seen - newest).days)
+
+
 def assess(runs: list[dict], rules: HealthRules, now: datetime, interval: timedelta | None,
-           body_selectors: tuple[str, ...] = ()) -> Health:
-    """`runs` newest first, as rows of the runs table; `body_selectors`: the portal's own (extract.body)."""
+           body_selectors: tuple[str, ...] = (), published: list[date] = ()) -> Health:
+    """`runs` newest first, as rows of the runs table; `body_selectors`: the portal's own (extract.body);
+    `published`: the publication days of its recent articles (runner.publication_days)."""
     health = Health(evidence=Evidence.from_runs(runs))
+    _publication_rate(health, runs, rules, list(published))
     if not runs:
         health.flag(WARN, "never run")
         return health
@@ -189,6 +217,20 @@ def _rules_fit(health: Health, rules: HealthRules, body_selectors: tuple[str, ..
                           "the container moved?)")
 
 
+def _publication_rate(health: Health, runs: list[dict], rules: HealthRules, published: list[date]) -> None:
+    """Silence well beyond the portal's usual gap between new articles is a warning (a list that no longer
+    shows new articles, a portal that moved?); a quiet spell within it is not."""
+    looked = next((r["started"] for r in runs if r["outcome"] == "finished" and r.get("started")), None)
+    seen = datetime.fromisoformat(looked).astimezone(SHANGHAI).date() if looked else None
+    rate = publication_rate(published, seen, rules)
+    if rate is None:
+        return
+    usual, quiet = rate
+    health.evidence = replace(health.evidence, usual_gap_days=usual, quiet_days=quiet)
+    if quiet > rules.quiet_gaps * usual:
+        health.flag(WARN, f"no new article for {quiet} d; usually every {usual:g} d")
+
+
 @dataclass(frozen=True)
 class Alert:
     """A change of a portal's health across the failing line: what a webhook receives."""
@@ -205,15 +247,15 @@ class Alert:
 
 
 def transition(portal: str, runs: list[dict], rules: HealthRules, now: datetime, interval: timedelta | None,
-               body_selectors: tuple[str, ...] = ()) -> tuple[Health, Alert | None]:
+               body_selectors: tuple[str, ...] = (), published: list[date] = ()) -> tuple[Health, Alert | None]:
     """The portal's health after its newest run, and an alert when that run took it across the failing line
     (in either direction). The health before is judged from the runs before, so it needs no stored state and
     a restarted scheduler neither repeats nor misses an alert."""
-    after = assess(runs, rules, now, interval, body_selectors)
+    after = assess(runs, rules, now, interval, body_selectors, published)
     if not runs:
         return after, None
     started = datetime.fromisoformat(runs[0]["started"])
-    before = assess(runs[1:], rules, started, interval, body_selectors)
+    before = assess(runs[1:], rules, started, interval, body_selectors, published)
     if (after.level == FAILING) == (before.level == FAILING):
         return after, None
     event = "failing" if after.level == FAILING else "recovered"

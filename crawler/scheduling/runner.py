@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -280,8 +280,10 @@ class Scheduler:
     def _check_health(self, archive: Archive, name: str) -> None:
         """Log the portal's health after a run; alert (once) when it turned failing or recovered."""
         portal, now = self.portals[name], _now()
-        health, alert = transition(name, recent_runs(archive.db, name), self.rules[name], now,
-                                   cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
+        rules = self.rules[name]
+        health, alert = transition(name, recent_runs(archive.db, name), rules, now,
+                                   cron.interval(portal.schedule, now), portal.extract_options().body_selectors,
+                                   publication_days(archive.db, name, rules.rate_days))
         if alert is not None and alert.event == "failing":
             log.error("%s is failing: %s", name, "; ".join(health.reasons))
         elif alert is not None:
@@ -298,6 +300,24 @@ def _describe(process: Job) -> str:
 
 def recent_runs(db: Database, portal: str, limit: int = 20) -> list[dict]:
     return list(db["runs"].rows_where("portal = ?", [portal], order_by="id desc", limit=limit))
+
+
+def publication_days(db: Database, portal: str, days: int) -> list[date]:
+    """The publication day of each of the portal's articles over `days` days before its newest one (for the
+    health rule on its usual rate); articles without a date are left out. `published` is Asia/Shanghai time."""
+    newest = _day(db.execute("SELECT max(published) FROM articles WHERE portal = ?", [portal]).fetchone()[0])
+    if newest is None:
+        return []
+    rows = db.execute("SELECT published FROM articles WHERE portal = ? AND published >= ?",
+                      [portal, (newest - timedelta(days=days)).isoformat()])
+    return [day for (published,) in rows if (day := _day(published))]
+
+
+def _day(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return None
 
 
 def _last_started(archive: Archive, portal: str) -> datetime | None:

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from crawler.portals import Portal
 from crawler.scheduling import cron
 from crawler.scheduling.health import FAILING, HealthRules, assess, consecutive_empty
-from crawler.scheduling.runner import recent_runs
+from crawler.scheduling.runner import publication_days, recent_runs
 
 
 @dataclass
@@ -40,7 +40,8 @@ def portal_status(db: Database, portal: Portal, rules: HealthRules, now: datetim
     new_24h = db.execute(
         "SELECT coalesce(sum(new_articles), 0) FROM runs WHERE portal = ? AND started >= ?", [portal.name, since]
     ).fetchone()[0]
-    health = assess(runs, rules, now, cron.interval(portal.schedule, now), portal.extract_options().body_selectors)
+    health = assess(runs, rules, now, cron.interval(portal.schedule, now), portal.extract_options().body_selectors,
+                    publication_days(db, portal.name, rules.rate_days))
     rate = None
     if last:
         rejected = sum(json.loads(last["rejections"] or "{}").values())
