@@ -167,7 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=None, help="growth: re-visit runs to measure (default 1,000)")
     bench.add_argument("--against", default="main", metavar="REV",
                        help="decode: the git revision whose decoding chain is compared (default: main)")
+    bench.add_argument("--sizes", type=_sizes, default=None, metavar="N,N,...",
+                       help="archive: archive sizes to add articles at (default 10000,100000,1000000)")
+    bench.add_argument("--add", type=int, default=None, metavar="N",
+                       help="archive: new articles added at each size in each of the 3 rounds (default 500)")
+    bench.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                       help="archive, crawl --prefill: keep the generated archives here, by size, for the next run")
+    bench.add_argument("--prefill", type=int, default=0, metavar="N",
+                       help="crawl: start each crawl from an archive already holding N generated articles")
     return parser
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of sizes like 10000,100000") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError("every size must be at least 1")
+    return sizes
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -338,13 +356,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     if args.articles is not None and args.articles < 1:
         raise UserError("--articles must be at least 1")
+    if args.add is not None and args.add < 1:
+        raise UserError("--add must be at least 1")
+    if args.prefill < 0:
+        raise UserError("--prefill must be 0 or more")
     if args.what == "growth":
         if args.runs is not None and args.runs < 1:
             raise UserError("--runs must be at least 1")
         growth.main(args.runs or growth.RUNS, args.articles or growth.ARTICLES)
-        return 0
-    benchmark = {"crawl": crawl, "archive": archive, "kills": kills, "frontier": frontier}[args.what]
-    benchmark.main(args.articles) if args.articles else benchmark.main()
+    elif args.what == "archive":
+        archive.main(args.sizes, args.add or archive.ADD, cache=args.cache)
+    elif args.what == "crawl":
+        crawl.main(args.articles or crawl.ARTICLES, prefill=args.prefill, cache=args.cache)
+    else:
+        benchmark = {"kills": kills, "frontier": frontier}[args.what]
+        benchmark.main(args.articles) if args.articles else benchmark.main()
     return 0
 
 

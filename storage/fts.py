@@ -172,6 +172,11 @@ def register(conn: sqlite3.Connection, known: dict[str, str] | None = None) -> N
 
 
 TITLE_WEIGHT = 5.0  # a match in the headline counts this many times a match in the text
+# FTS5 merges the index's segments when this many of one size have piled up (its default is 4). Every merge
+# rewrites the postings again, once per size level, and the levels grow with the archive: with 8 there are fewer
+# levels, and adding an article at 100,000 articles cost 13-27 % less CPU (`bench archive`, two runs), at the
+# price of searches reading up to 7 segments per level instead of 3.
+AUTOMERGE = 8
 
 CREATE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='', tokenize='unicode61')",

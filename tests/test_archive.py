@@ -26,6 +26,23 @@ def test_schema_is_created_in_wal_mode_with_every_table(archive):
     assert {"pages", "articles", "runs", "bodies"} <= set(archive.db.table_names())
 
 
+def test_every_archive_connection_keeps_a_page_cache_sized_for_a_large_archive(tmp_path, archive):
+    """The b-tree pages an added article touches stay cached at 100,000 articles (SQLite's default is 2 MiB)."""
+    from storage.schema import CACHE_KIB
+
+    assert CACHE_KIB >= 64 * 1024
+    assert archive.db.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+    again = Archive.open(tmp_path / "archive.db")  # an archive opened again, migrations already applied
+    assert again.db.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+    again.close()
+
+
+def test_the_search_index_merges_its_segments_eight_at_a_time(archive):
+    """FTS5's default (4) rewrites every posting once more per size level: adding grew dearer with the archive."""
+    config = dict(archive.db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    assert config["automerge"] == 8
+
+
 def test_same_text_at_a_second_url_is_an_alias_not_a_new_article(archive):
     run = archive.start_run("zjol")
     first = archive.write_batch([page("http://zjnews.zjol.com.cn/a.shtml", "民警抓获嫌疑人。共三人。")], run)

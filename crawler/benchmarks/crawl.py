@@ -14,6 +14,7 @@ process of the crawl (the crawl, the pool's server, each worker) are read from /
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from storage import cpu_stages
 from replica.generated import HOST, GeneratedPortal, article_html, article_path
 from storage import Archive
 
+ARTICLES = 2000  # generated portal size
 EXTRACT_SAMPLE = 300  # generated pages timed for the extraction-only rates
 REAL_COPIES = 5  # each real page is served this many times, under its own URL
 WARM_PAGES = 20
@@ -185,9 +187,12 @@ def _stage_rows(runs: dict[str, CrawlFigures], pages: int) -> list[list[str]]:
     return rows
 
 
-def _measure(kind: Kind, folder: Path) -> None:
+def _measure(kind: Kind, folder: Path, start: Path | None = None) -> None:
     portal_file = folder / f"{kind.portal}.toml"
     portal_file.write_text(kind.toml, "utf-8")
+    if start:  # every crawl of this kind starts from its own copy of the pre-filled archive
+        for name in ("pool", "single"):
+            shutil.copyfile(start, folder / f"{kind.portal}-{name}.db")
     print(f"{kind.title}: timing extraction alone on {len(kind.sample)} pages ...", flush=True)
     plain_ms, ours_ms = _extraction_cpu(kind, portal_file)
     replica, url = _start_replica(kind.replica_args)
@@ -201,7 +206,8 @@ def _measure(kind: Kind, folder: Path) -> None:
         replica.terminate()
         replica.wait()
     archive = Archive.open(folder / f"{kind.portal}-pool.db")
-    stored = archive.db["pages"].count_where("outcome != 'list' AND run_id = 1")
+    stored = archive.db["pages"].count_where(  # the first crawl's pages: a pre-filled archive has runs of its own
+        "outcome != 'list' AND run_id = (SELECT min(id) FROM runs WHERE portal = ?)", [kind.portal])
     archive.close()
     plain_rate, ours_rate = 1000 / plain_ms, 1000 / ours_ms
     baseline, baseline_name = ((plain_rate, "trafilatura alone") if kind.portal == "real"
@@ -222,9 +228,22 @@ def _measure(kind: Kind, folder: Path) -> None:
     print(f"  re-crawl with nothing new: {again.wall:.1f} s wall, {again.cpu:.2f} s CPU (start-up included)")
 
 
-def main(articles: int = 2000) -> None:
+def main(articles: int = ARTICLES, prefill: int = 0, cache: Path | None = None) -> None:
+    """`prefill`: each crawl starts from an archive already holding that many generated articles (bulk-built)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        start = _prefilled(prefill, folder, cache) if prefill else None
         for kind in (_generated(articles), _real(SHARED_CORPORA)):
             if kind is not None:
-                _measure(kind, folder)
+                _measure(kind, folder, start)
+
+
+def _prefilled(articles: int, folder: Path, cache: Path | None) -> Path:
+    from crawler.benchmarks import big_archive
+
+    print(f"pre-filling the archive with {articles:,} generated articles ...", flush=True)
+    if cache:
+        return big_archive.cached(cache, [articles])[0][articles]
+    built = big_archive.build(folder / "prefilled.db", articles)
+    print(f"  built in {built.seconds:.0f} s: {built.rate:,.0f} articles/s", flush=True)
+    return built.path
