@@ -13,6 +13,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet import task
 
 from crawler.locks import process_alive
+from crawler.processes import peak_rss_bytes
 from storage.records import INTERRUPTED
 
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
@@ -50,6 +51,25 @@ class DownloadErrorsInOneLine:
 
     def spider_closed(self) -> None:
         logging.getLogger(ROBOTS_LOGGER).removeFilter(self.filter)
+
+
+class PeakMemory:
+    """The crawl process's own peak memory in its stats (`memusage/peak_rss`, bytes), read from VmHWM when the
+    spider closes. Scrapy's `memusage/max` is `ru_maxrss`, which on Linux starts at the size of the process
+    that spawned the crawl."""
+
+    def __init__(self, crawler: Crawler):
+        if peak_rss_bytes() is None:
+            raise NotConfigured("no /proc/self/status to read the peak memory from")
+        self.stats = crawler.stats
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PeakMemory:
+        return cls(crawler)
+
+    def spider_closed(self) -> None:
+        self.stats.set_value("memusage/peak_rss", peak_rss_bytes())
 
 
 class StopWithScheduler:

@@ -115,6 +115,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.portal_run.PortalRun": 0,
     "crawler.extensions.DownloadErrorsInOneLine": 0,
+    "crawler.extensions.PeakMemory": 0,
     "crawler.run_logs.RunLogFile": 0,
     "crawler.extensions.StopWithScheduler": 0,
     "crawler.frontier.SharedFrontier": 0,  # FRONTIER=redis only
