@@ -176,7 +176,10 @@ def browser():
     options.binary_location = chromium
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,900"):
+                 "--window-size=1280,900",
+                 # no name resolves but loopback: the archived pages' links (portal URLs) can never be fetched,
+                 # prefetched or resolved by the browser
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--dns-prefetch-disable"):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(driver_path), options=options)
     yield browser

@@ -113,8 +113,7 @@ def date_in_text(text: str) -> str | None:
     in a form that says its order stands in the text."""
     matches = date_matches(text)
     if len(matches) > 1:  # a page that prints when it was updated beside when it was published
-        text = _arabic_dates(text)
-        matches = [m for m in matches if not UPDATE_LABEL.search(text, max(0, m.start() - 8), m.start())] or matches
+        matches = [m for m in matches if not UPDATE_LABEL.search(m.string, max(0, m.start() - 8), m.start())] or matches
     for match in sorted(matches, key=lambda m: m.groupdict().get("n1") is not None):
         found = iso_date(match)
         if found:
