@@ -29,7 +29,7 @@ from crawler.extraction.decode import decode_html
 from crawler.evaluation.corpora import SHARED_CORPORA
 from crawler.extraction_pool import pool_size
 from crawler.portals import load_portals
-from crawler.processes import descendants
+from crawler.processes import descendants, peak_rss_bytes
 from crawler.tables import print_table
 from storage import cpu_stages
 from replica.generated import HOST, GeneratedPortal, article_html, article_path
@@ -126,12 +126,11 @@ def _sample(pid: int, crawl: int) -> tuple[float, float, str] | None:
     """(CPU seconds, peak RSS MB, role) of one live process of the crawl `crawl`."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        status = Path(f"/proc/{pid}/status").read_text()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return None
     cpu = (int(fields[11]) + int(fields[12])) / TICKS
-    peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
+    peak = (peak_rss_bytes(pid) or 0) / 2**20
     if pid == crawl:
         role = "crawl"
     elif b"resource_tracker" in cmdline:
