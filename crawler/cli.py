@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="run each crawl as a job of this scrapyd (on the archive's machine) instead of locally")
     schedule.add_argument("--scrapyd-project", default=None, metavar="NAME",
                           help="the deployed project (default: scrapy.cfg's [deploy] project)")
+    schedule.add_argument("--cold-start", action="store_true",
+                          help="start each run as a new Python process instead of a fork of the scheduler's warm "
+                               "template (which has Scrapy imported already)")
     schedule.add_argument("--print-crontab", action="store_true", help="print equivalent crontab lines and exit")
     schedule.add_argument("--print-systemd", action="store_true", help="print equivalent systemd units and exit")
 
@@ -571,7 +574,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     logging.getLogger().addHandler(scheduler_log_handler(db))  # and to logs/scheduler.log, which rotates
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
                                max_concurrent=args.max_concurrent, max_runs=args.max_runs, until=until,
-                               extra_settings=extra, scrapyd=scrapyd)
+                               extra_settings=extra, scrapyd=scrapyd, cold_start=args.cold_start)
     scheduler = Scheduler(portals, rules, options)
     if args.replica:
         with run.replica_running() as url:

@@ -12,27 +12,26 @@ notices within half a second that it is gone and exits (the server with it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from crawler.extraction.options import ExtractOptions
 from crawler.locks import process_alive
+from crawler.processes import STOP_SIGNALS, children_ignore_stop_signals
 
 if TYPE_CHECKING:
     from crawler.extraction import Extraction
     from storage.bodies import PackedBody
 
 WATCH_SECONDS = 0.5  # how often a worker checks that its crawl is still there
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PRELOAD = ["crawler.extraction.extract", "storage.neardup", "numpy"]  # imported once, in the server
+_in_worker = False  # set in the pool's workers (a crawl forked by the scheduler is a multiprocessing child too)
 
 
 def pool_size(setting: int) -> int:
@@ -56,34 +55,18 @@ def extract_for_archive(body: bytes, url: str, status: int, content_type: str | 
         tokens = (fts.fts_tokens(result.title), fts.fts_tokens(result.text)) if article else None
     with cpu_stages.stage(cpu_stages.ARCHIVE):
         packed = bodies.pack(body) if body else None
-    if multiprocessing.parent_process() is not None:  # a worker of the pool: its share of the stages
+    if _in_worker:  # a worker of the pool: its share of the stages
         cpu_stages.save("worker")
     return result, signature, packed, tokens
-
-
-@contextlib.contextmanager
-def _children_ignore_stop_signals() -> Iterator[None]:
-    """Processes spawned inside (the pool's server and its resource tracker) ignore SIGINT and SIGTERM from their
-    first instruction: an ignored signal stays ignored across exec, and the server hands its dispositions on to
-    every worker it forks. (A signal mask would not do: the spawn clears it in the child.) The crawl's own handlers
-    are back once the spawn returns, within milliseconds; a stop signal in that window is held while this thread
-    blocks it, but one that another of the crawl's threads takes then is lost (the scheduler's kill after its
-    grace, or a second Ctrl-C, still stops the crawl)."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _start_worker(crawl_pid: int) -> None:
     """Leave stopping to the crawl, and exit when the crawl is gone (killed with SIGKILL, say): a worker's
     queues never reach end-of-file, since each worker holds both ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    global _in_worker
+    _in_worker = True
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(crawl_pid,), daemon=True, name="watch-crawl").start()
 
 
@@ -124,7 +107,7 @@ class ExtractionPool:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")  # workers start clean, not as copies of a reactor
             context.set_forkserver_preload(PRELOAD)
-            with _children_ignore_stop_signals():
+            with children_ignore_stop_signals():
                 multiprocessing.forkserver.ensure_running()  # spawns the server, without waiting for its imports
             self._executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_worker,
                                                  initargs=(os.getpid(),))

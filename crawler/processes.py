@@ -1,8 +1,14 @@
-"""The processes below a process (a crawl's extraction pool), read from /proc: for measurements and checks."""
+"""The processes below a process (a crawl's extraction pool), read from /proc for measurements and checks, and
+the stop signals of processes a crawl or the scheduler spawns."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def peak_rss_bytes(pid: int | str = "self") -> int | None:
@@ -32,3 +38,21 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+@contextlib.contextmanager
+def children_ignore_stop_signals() -> Iterator[None]:
+    """Processes spawned inside (an extraction pool's server and its resource tracker, the scheduler's crawl
+    template) ignore SIGINT and SIGTERM from their first instruction: an ignored signal stays ignored across exec,
+    and a forkserver hands its dispositions on to every process it forks. (A signal mask would not do: the spawn
+    clears it in the child.) The spawner's own handlers are back once the spawn returns, within milliseconds; a
+    stop signal in that window is held while this thread blocks it, but one that another of its threads takes then
+    is lost (the scheduler's kill after its grace, or a second Ctrl-C, still stops a crawl)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

@@ -302,3 +302,31 @@ def test_the_schedulers_own_log_rotates(tmp_path):
     files = sorted(p.name for p in (tmp_path / "logs").iterdir())
     assert files == ["scheduler.log", "scheduler.log.1", "scheduler.log.2"]
     assert all((tmp_path / "logs" / name).stat().st_size <= 2000 for name in files)
+
+
+def _run_log_imports(replica, tmp_path: Path, *args: str) -> set[str]:
+    """The modules the one scheduled run's own process imported, from its log (PYTHONPROFILEIMPORTTIME)."""
+    tmp_path.mkdir()
+    db = tmp_path / "a.db"
+    env = {**_env(), "PYTHONPROFILEIMPORTTIME": "1"}
+    result = subprocess.run(schedule_command(replica, config(tmp_path), db, "--max-runs", "1", *args),
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = runs(db)
+    assert row["outcome"] == "finished" and row["new_articles"] == GENERATED_ARTICLES
+    text = Path(row["log_path"]).read_text()
+    assert "Spider closed (finished)" in text
+    return {line.rsplit("|", 1)[1].strip() for line in text.splitlines() if line.startswith("import time:")}
+
+
+def test_a_scheduled_run_is_forked_from_a_template_that_imported_scrapy_already(replica, tmp_path):
+    warm = _run_log_imports(replica, tmp_path / "warm")
+    cold = _run_log_imports(replica, tmp_path / "cold", "--cold-start")
+    assert "scrapy.crawler" in cold  # the report is the run's own
+    # A fork of the template imports neither Scrapy's crawler nor the CLI, the spiders or the components the
+    # settings name (the log also holds the imports of the run's extraction pool, a new process of its own); and
+    # since the run finished, the template held no reactor: the crawl's own would have been refused.
+    owned = {"scrapy.crawler", "scrapy.core.engine", "crawler.cli", "crawler.run", "crawler.pipelines",
+             "crawler.middlewares", "scrapy.core.downloader.contextfactory"}
+    assert owned <= cold
+    assert not owned & warm, sorted(owned & warm)

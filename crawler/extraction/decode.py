@@ -19,7 +19,7 @@ from crawler.extraction.readings import best_reading, looks_wrong
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "euc-cn", "x-gbk", "hz-gb-2312", "csgb2312", "ms936"}
 # Decoders that accept almost any byte pair: a clean decode with them still has to look like text.
 _PERMISSIVE = {"gb18030", "big5", "big5hkscs", "cp950"}
-_FALLBACKS = ("utf-8", "gb18030", "big5hkscs")  # compared when nothing declared reads cleanly
+FALLBACKS = ("utf-8", "gb18030", "big5hkscs")  # compared when nothing declared reads cleanly
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _SNIFF_BYTES = 1024  # how much of the head says whether BOM-less bytes are UTF-16
 _WHITESPACE = {"\t", "\n", "\r", "\f"}
@@ -95,7 +95,7 @@ def decode_html(body: bytes, content_type: str | None = None, default_charset: s
         if text is not None and not (charset in _PERMISSIVE and looks_wrong(text)):
             return _decoded(text, charset, declared_name, declared)
     # Nothing reads cleanly, or only as mojibake: the most plausible reading, and say what was done.
-    reading = best_reading(body, (c for c in (declared, default, *_FALLBACKS) if c))
+    reading = best_reading(body, (c for c in (declared, default, *FALLBACKS) if c))
     return _decoded(reading.text, reading.charset, declared_name, declared, lossy=True, detail=reading.detail)
 
 

@@ -1,8 +1,8 @@
 """The embedded scheduler: a long-lived process that starts one crawl process per due portal.
 
 Scrapy's reactor cannot restart in one process, and one hung or crashed run must not take the scheduler
-down, so every run is `python -m crawler crawl PORTAL` in a process group of its own, or a job of a scrapyd
-(`--scrapyd URL`, see scrapyd.py). State that must survive a restart (what ran, when, how it ended) lives in the
+down, so every run is `python -m crawler crawl PORTAL` in a process group of its own (forked from a template that
+has imported it already, see launcher.py), or a job of a scrapyd (`--scrapyd URL`, see scrapyd.py). State that must survive a restart (what ran, when, how it ended) lives in the
 archive's runs table.
 """
 
@@ -13,14 +13,12 @@ import logging
 import os
 import shlex
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from sqlite_utils import Database
 
@@ -28,6 +26,7 @@ from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
 from crawler.run_logs import log_dir, run_log_path
 from crawler.scheduling import cron, planner
+from crawler.scheduling.launcher import Job, Launcher
 from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
 from crawler.scheduling.scrapyd import Scrapyd, ScrapydError, ScrapydJob, is_loopback
 from storage import Archive
@@ -37,39 +36,6 @@ log = logging.getLogger("crawler.schedule")
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_BUSY = 3  # the crawl found the portal locked by another process
 STOP_GRACE = 30.0  # seconds a run gets to write its last batch after SIGINT before it is killed
-
-
-class Job(Protocol):
-    """A run's process as the scheduler sees it: a local process group or a scrapyd job."""
-
-    pid: object
-
-    def poll(self) -> int | None: ...
-
-    def signal(self, sig: signal.Signals) -> None: ...
-
-    def why_unrecorded(self, code: int) -> str:
-        """Why the run's row still says `running` after the job ended, in one line."""
-
-
-class LocalProcess:
-    """A crawl process in a process group of its own, so a signal reaches its extraction workers too."""
-
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
-        self.pid = process.pid
-
-    def poll(self) -> int | None:
-        return self.process.poll()
-
-    def signal(self, sig: signal.Signals) -> None:
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
-
-    def why_unrecorded(self, code: int) -> str:
-        return f"the crawl (pid {self.pid}) exited with status {code} without recording how the run ended; see its log"
 
 
 @dataclass
@@ -94,6 +60,7 @@ class SchedulerOptions:
     log_dir: Path | None = None
     extra_settings: dict[str, str] = field(default_factory=dict)
     scrapyd: Scrapyd | None = None  # run each crawl as a job of this scrapyd instead of a local process
+    cold_start: bool = False  # start each local run as a new Python process, not as a fork of the warm template
 
 
 class Scheduler:
@@ -107,6 +74,7 @@ class Scheduler:
         self.stopping = False  # no new runs; the loop ends when the running ones have ended
         self.interrupted = False  # SIGTERM/SIGINT: running crawls are asked to stop too
         self.slots: dict[str, planner.Slot] = {}
+        self.launcher = Launcher(cold=options.cold_start)
 
     # Lifecycle ---------------------------------------------------------------------------------------------
 
@@ -115,6 +83,8 @@ class Scheduler:
         with scheduler_lock(self.options.db):
             previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
             try:
+                if not self.options.scrapyd:
+                    self.launcher.warm_up()
                 self._plan_start()
                 while not (self.stopping and not self.running):
                     self._reap()
@@ -199,17 +169,14 @@ class Scheduler:
         self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
         log.info("%s: run %d started (%s, %s), log %s", name, run_id, trigger, _describe(process), log_path)
 
-    def _local_process(self, name: str, settings: dict[str, str], log_path: Path) -> LocalProcess:
-        command = [sys.executable, "-m", "crawler", "crawl", name, "--db", str(self.options.db)]
+    def _local_process(self, name: str, settings: dict[str, str], log_path: Path) -> Job:
+        argv = ["crawl", name, "--db", str(self.options.db)]
         if self.options.portals_file:
-            command += ["--config", str(self.options.portals_file)]
+            argv += ["--config", str(self.options.portals_file)]
         settings = {"LOG_FILE": str(log_path), "ARCHIVE_SCHEDULER_PID": str(os.getpid()), **settings}
         for key, value in settings.items():
-            command += ["--set", f"{key}={value}"]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        with open(log_path, "ab") as out:
-            return LocalProcess(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                                 stdin=subprocess.DEVNULL, start_new_session=True))
+            argv += ["--set", f"{key}={value}"]
+        return self.launcher.start(argv, log_path)
 
     def _scrapyd_job(self, name: str, settings: dict[str, str]) -> ScrapydJob:
         """Queue the run on scrapyd; the job's own RunLogFile writes the run's log beside the archive."""
