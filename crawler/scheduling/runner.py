@@ -166,6 +166,9 @@ class Scheduler:
         except ScrapydError as exc:
             self._record_failure(run_id, name, f"scrapyd refused the job: {exc}")
             return
+        except OSError as exc:  # out of processes or file descriptors, say: this run fails, the schedule goes on
+            self._record_failure(run_id, name, f"could not start the crawl process: {exc}")
+            return
         self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
         log.info("%s: run %d started (%s, %s), log %s", name, run_id, trigger, _describe(process), log_path)
 
