@@ -542,7 +542,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     from crawler import run
     from crawler.portals import load_config
-    from crawler.run_logs import scheduler_log_handler
+    from crawler.run_logs import scheduler_log_formatter, scheduler_log_handler
     from crawler.scheduling import cron
     from crawler.scheduling.runner import Scheduler, SchedulerOptions, crontab, systemd_units
 
@@ -570,8 +570,9 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         extra = {**{name: str(value) for name, value in run.REPLICA_SETTINGS.items()}, **extra}
     scrapyd = _scrapyd(args.scrapyd, args.scrapyd_project)
     db = run.prepare_db(db)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    logging.getLogger().addHandler(scheduler_log_handler(db))  # and to logs/scheduler.log, which rotates
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(scheduler_log_formatter())
+    logging.basicConfig(level=logging.INFO, handlers=[console, scheduler_log_handler(db)])  # the file rotates
     options = SchedulerOptions(db=db.resolve(), portals_file=args.config.resolve() if args.config else None,
                                max_concurrent=args.max_concurrent, max_runs=args.max_runs, until=until,
                                extra_settings=extra, scrapyd=scrapyd, cold_start=args.cold_start)

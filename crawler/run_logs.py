@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from crawler.portal_run import crawl_archive
 
 LOG_KEEP = 50  # log files kept per portal; older ones are deleted
+SCHEDULER_LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 SCHEDULER_LOG_BYTES = 5_000_000  # the scheduler's log rotates at this size ...
 SCHEDULER_LOG_BACKUPS = 5  # ... keeping this many older files (scheduler.log.1 ... .5)
 
@@ -35,8 +36,15 @@ def scheduler_log_handler(db: Path, max_bytes: int = SCHEDULER_LOG_BYTES,
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(folder / "scheduler.log", maxBytes=max_bytes,
                                                    backupCount=backups, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(scheduler_log_formatter())
     return handler
+
+
+def scheduler_log_formatter() -> logging.Formatter:
+    """The scheduler's lines, stamped as the crawls' are (LOG_DATEFORMAT: this machine's time with its offset)."""
+    from crawler.settings import LOG_DATEFORMAT
+
+    return logging.Formatter(SCHEDULER_LOG_FORMAT, LOG_DATEFORMAT)
 
 
 def run_log_path(logs: Path, portal: str, run_id: int) -> Path:

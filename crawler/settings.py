@@ -152,4 +152,7 @@ EXTRACT_PROCESSES = -1
 # No telnet console on a machine that runs unattended; INFO logs show progress every minute.
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+# Log lines carry this machine's time with its UTC offset (+0800 in China, +0000 on a UTC server), so a run's log,
+# the scheduler's and the archive's UTC times can be read side by side.
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"
 FEED_EXPORT_ENCODING = "utf-8"
