@@ -113,6 +113,15 @@ class ExtractionPool:
                                                  initargs=(os.getpid(),))
         return await asyncio.wrap_future(self._executor.submit(extract_for_archive, *args))
 
+    @classmethod
+    def close_all(cls) -> None:
+        """Close the pools a crawl left open (stopped by a second signal before its pipelines closed): a process
+        that exits through multiprocessing (a run the scheduler forked) waits for its children before it would
+        tell the workers to stop."""
+        for pool in list(cls._shared.values()):
+            cls._shared.pop(pool.processes, None)
+            pool.close()
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)

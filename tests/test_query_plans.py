@@ -66,16 +66,21 @@ def _plan(archive: Archive, statement: str) -> list[str]:
     return [row[3] for row in archive.db.conn.execute(f"EXPLAIN QUERY PLAN {statement}")]
 
 
-_KEYWORDS = {"where", "join", "left", "inner", "cross", "on", "group", "order", "limit", "union", "using", "natural",
-             "outer", "as", "set", "values", "select", "indexed", "not"}
+_KEYWORDS = ("where", "join", "left", "inner", "cross", "on", "group", "order", "limit", "union", "using", "natural",
+             "outer", "set", "values", "select", "indexed", "not", "except", "intersect", "window", "having")
+_TABLE = r"[\"\[]?(\w+)[\"\]]?(?:\s+(?:as\s+)?(?!(?:%s)\b)(\w+))?" % "|".join(_KEYWORDS)
 
 
 def _aliases(statement: str) -> dict[str, str]:
-    """Alias -> table of every `FROM/JOIN table [AS] alias` (a plan names the alias: `SCAN r`)."""
+    """Alias -> table of every table named after FROM, JOIN or a comma of a FROM list (a plan names the alias:
+    `SCAN r`)."""
     found = {}
-    for table, alias in re.findall(r"\b(?:from|join)\s+[\"\[]?(\w+)[\"\]]?(?:\s+(?:as\s+)?(\w+))?", statement, re.I):
-        if alias and alias.lower() not in _KEYWORDS:
-            found[alias] = table
+    for clause in re.findall(r"\b(?:from|join)\s+(.+?)(?=\b(?:%s)\b|\(|\)|$)" % "|".join(_KEYWORDS), statement,
+                             re.I | re.S):
+        for table in clause.split(","):
+            named = re.match(r"\s*" + _TABLE, table, re.I)
+            if named and named.group(2):
+                found[named.group(2)] = named.group(1)
     return found
 
 
@@ -91,6 +96,9 @@ def test_aliased_tables_are_recognised_in_plans():
     assert _growing_scan("SCAN p", "SELECT 1 FROM articles a JOIN pages AS p ON p.article_id = a.id")
     assert not _growing_scan("SCAN r", "SELECT * FROM merged_runs r")
     assert not _growing_scan("SEARCH r USING INDEX runs_by_id (id=?)", "SELECT * FROM runs r WHERE id = 1")
+    assert _growing_scan("SCAN p", "SELECT 1 FROM articles JOIN pages p ON p.article_id = articles.id")
+    assert _growing_scan("SCAN b", "SELECT 1 FROM articles a, bodies b WHERE a.id = 1")
+    assert _growing_scan("SCAN pages", "SELECT 1 FROM articles JOIN pages ON pages.article_id = articles.id")
 
 
 def test_the_write_path_scans_no_table_that_grows(traced):

@@ -26,7 +26,7 @@ from crawler.locks import LockBusyError, portal_locks, scheduler_lock
 from crawler.portals import Portal
 from crawler.run_logs import log_dir, run_log_path
 from crawler.scheduling import cron, planner
-from crawler.scheduling.launcher import Job, Launcher
+from crawler.scheduling.launcher import Job, LaunchError, Launcher
 from crawler.scheduling.health import FAILING, Alert, HealthRules, transition
 from crawler.scheduling.scrapyd import Scrapyd, ScrapydError, ScrapydJob, is_loopback
 from storage import Archive
@@ -166,8 +166,8 @@ class Scheduler:
         except ScrapydError as exc:
             self._record_failure(run_id, name, f"scrapyd refused the job: {exc}")
             return
-        except OSError as exc:  # out of processes or file descriptors, say: this run fails, the schedule goes on
-            self._record_failure(run_id, name, f"could not start the crawl process: {exc}")
+        except LaunchError as exc:  # out of processes or file descriptors, say: this run fails, the schedule goes on
+            self._record_failure(run_id, name, str(exc))
             return
         self.running[name] = Running(name, run_id, process, time.monotonic() + portal.run_timeout, log_path)
         log.info("%s: run %d started (%s, %s), log %s", name, run_id, trigger, _describe(process), log_path)
