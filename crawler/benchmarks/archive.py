@@ -11,7 +11,6 @@ the smallest against the target.
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 
 from crawler import settings
+from crawler.processes import peak_rss_bytes
 from crawler.benchmarks import big_archive
 from crawler.tables import print_table
 from storage import Archive
@@ -137,10 +137,18 @@ def _search_rows(archive: Archive) -> list[list]:
 
 
 def _export_peak_mb(db: Path, out: Path) -> tuple[float, float]:
+    """The export's own peak memory (VmHWM, sampled while it runs: ru_maxrss of children would be the largest
+    child this process ever had, such as the bulk build's workers) and its wall seconds."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "crawler", "export", "--format", "jsonl", "--out", str(out),
-                    "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.perf_counter() - start
+    export = subprocess.Popen([sys.executable, "-m", "crawler", "export", "--format", "jsonl", "--out", str(out),
+                               "--db", str(db)], stdout=subprocess.DEVNULL)
+    peak = 0
+    while export.poll() is None:
+        peak = max(peak, peak_rss_bytes(export.pid) or 0)
+        time.sleep(0.1)
+    if export.returncode != 0:
+        raise SystemExit(f"the benchmark's export failed (exit {export.returncode})")
+    return peak / 2**20, time.perf_counter() - start
 
 
 def main(sizes: list[int] | None = None, add: int = ADD, rounds: int = ROUNDS, cache: Path | None = None) -> float:
