@@ -217,6 +217,8 @@ def _measure(kind: Kind, folder: Path, start: Path | None = None) -> None:
     archive = Archive.open(folder / f"{kind.portal}-pool.db")
     stored = archive.db["pages"].count_where(  # the first crawl's pages: a pre-filled archive has runs of its own
         "outcome != 'list' AND run_id = (SELECT min(id) FROM runs WHERE portal = ?)", [kind.portal])
+    lists, links = archive.db.execute(  # what the last re-crawl went through: the crawl's own work, not start-up
+        "SELECT list_pages, article_links FROM runs WHERE portal = ? ORDER BY id DESC LIMIT 1", [kind.portal]).fetchone()
     archive.close()
     plain_rate, ours_rate = 1000 / plain_ms, 1000 / ours_ms
     baseline, baseline_name = ((plain_rate, "trafilatura alone") if kind.portal == "real"
@@ -236,9 +238,10 @@ def _measure(kind: Kind, folder: Path, start: Path | None = None) -> None:
           + "; ".join(f"{role} {mb:.0f} MB" for role, mb in sorted(pooled.peak_mb.items())))
     print(f"  re-crawl with nothing new: {again.wall:.1f} s wall, {again.cpu:.2f} s CPU, all processes, start-up "
           "included")
-    print(f"  re-crawl with nothing new, the crawl process's CPU (median of {RECRAWLS}): {cold:.2f} s as a new "
-          f"process, {warm:.2f} s forked from the scheduler's template ({cold / warm:.1f}× less; target "
-          f"{START_TARGET} s: {'met' if warm <= START_TARGET else 'missed'})")
+    print(f"  re-crawl with nothing new ({lists} list pages read, {links} known article links checked), the crawl "
+          f"process's CPU (median of {RECRAWLS}): {cold:.2f} s as a new process, {warm:.2f} s forked from the "
+          f"scheduler's template ({cold / warm:.1f}× less; target {START_TARGET} s: "
+          f"{'met' if warm <= START_TARGET else 'missed'})")
 
 
 def _recrawl_cpu(db: Path, portal_file: Path, portal: str, replica_url: str) -> tuple[float, float]:
