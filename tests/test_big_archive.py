@@ -92,14 +92,15 @@ def test_bench_archive_adds_through_the_write_path_at_each_size(tmp_path: Path) 
 
     paths = archive.prepare([60, 150], tmp_path, cache=None)
     figures = archive.measure(paths, add=10, rounds=2)
-    assert sorted(figures) == [60, 150] and all(len(rounds) == 2 for rounds in figures.values())
+    assert sorted(figures) == [60, 150] and all(len(rounds) == 1 + 2 for rounds in figures.values())  # cold, warm
+    assert all(0 <= r.system <= r.cpu for rounds in figures.values() for r in rounds)
     for size, path in paths.items():
         before = size - sum(big_archive.plan(7, n, big_archive.pool_size(150)).kind == "copy" for n in range(size))
-        added = 50 + 2 * 10  # the warm-up batch, then each round's articles
+        added = 50 + 3 * 10  # the warm-up batch, then each round's articles
         assert _count(path, "SELECT count(*) FROM articles") == before + added
         assert _count(path, "SELECT count(*) FROM minhash") == before + added
         assert _count(path, "SELECT count(*) FROM articles_fts_docsize") == before + added
-        assert _count(path, "SELECT count(*) FROM runs WHERE portal = 'bench' AND pages = 70") == 1
+        assert _count(path, "SELECT count(*) FROM runs WHERE portal = 'bench' AND pages = 80") == 1
 
 
 def test_bench_archive_reuses_its_cache_untouched(tmp_path: Path, capsys) -> None:
@@ -108,7 +109,7 @@ def test_bench_archive_reuses_its_cache_untouched(tmp_path: Path, capsys) -> Non
     cache = tmp_path / "cache"
     assert main(["bench", "archive", "--sizes", "40,90", "--add", "5", "--cache", str(cache)]) == 0
     first = capsys.readouterr().out
-    assert "built 90 articles" in first and "CPU per article at 90 / at 40:" in first
+    assert "built 90 articles" in first and "CPU per article at 90 / at 40, warm:" in first
     kept = {p.name: p.read_bytes() for p in cache.iterdir()}
     assert sorted(kept) == [big_archive.cache_path(cache, size, 7, 300).name for size in (40, 90)]
     assert main(["bench", "archive", "--sizes", "40,90", "--add", "5", "--cache", str(cache)]) == 0
